@@ -1,0 +1,3 @@
+export * from './bits.ts';
+export * from './resolve.ts';
+export * from './checks.ts';

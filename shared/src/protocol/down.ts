@@ -1,0 +1,42 @@
+import { Type, type Static } from 'typebox';
+import { ackDown, rejectDown } from './down/ack.ts';
+import { changesDown } from './down/changes.ts';
+import { errorDown } from './down/error.ts';
+import { historyDown } from './down/history.ts';
+import { pongDown } from './down/pong.ts';
+import { presenceDown, presenceSnapshotDown } from './down/presence.ts';
+import { readyDown } from './down/ready.ts';
+import { resetDown } from './down/reset.ts';
+import { revokeDown } from './down/revoke.ts';
+import { syncedDown } from './down/synced.ts';
+import { typingDown } from './down/typing.ts';
+
+export * from './down/ack.ts';
+export * from './down/changes.ts';
+export * from './down/error.ts';
+export * from './down/history.ts';
+export * from './down/pong.ts';
+export * from './down/presence.ts';
+export * from './down/ready.ts';
+export * from './down/reset.ts';
+export * from './down/revoke.ts';
+export * from './down/synced.ts';
+export * from './down/typing.ts';
+
+/** Every frame the server sends. */
+export const downMessage = Type.Union([
+  readyDown,
+  changesDown,
+  resetDown,
+  revokeDown,
+  syncedDown,
+  ackDown,
+  rejectDown,
+  historyDown,
+  presenceDown,
+  presenceSnapshotDown,
+  typingDown,
+  errorDown,
+  pongDown,
+]);
+export type DownMessage = Static<typeof downMessage>;

@@ -1,0 +1,37 @@
+import type { Static, TSchema } from 'typebox';
+import { channelCreateArgs } from './channel-create.ts';
+import { channelDeleteArgs } from './channel-delete.ts';
+import { channelRenameArgs } from './channel-rename.ts';
+import { channelReorderArgs } from './channel-reorder.ts';
+import { messageDeleteArgs } from './message-delete.ts';
+import { messageEditArgs } from './message-edit.ts';
+import { messageSendArgs } from './message-send.ts';
+import { typingStartArgs } from './typing-start.ts';
+
+/** Every named mutation and the schema of its arguments. */
+export const mutationArgs = {
+  'channel.create': channelCreateArgs,
+  'channel.rename': channelRenameArgs,
+  'channel.delete': channelDeleteArgs,
+  'channel.reorder': channelReorderArgs,
+  'message.send': messageSendArgs,
+  'message.edit': messageEditArgs,
+  'message.delete': messageDeleteArgs,
+  'typing.start': typingStartArgs,
+} as const satisfies Record<string, TSchema>;
+
+export type MutationName = keyof typeof mutationArgs;
+export type MutationArgs<N extends MutationName> = Static<(typeof mutationArgs)[N]>;
+export const mutationNames = Object.keys(mutationArgs) as MutationName[];
+
+/** Mutations that touch no durable state: not recorded, never in the outbox across reloads. */
+export const ephemeralMutations: ReadonlySet<MutationName> = new Set(['typing.start']);
+
+export * from './channel-create.ts';
+export * from './channel-rename.ts';
+export * from './channel-delete.ts';
+export * from './channel-reorder.ts';
+export * from './message-send.ts';
+export * from './message-edit.ts';
+export * from './message-delete.ts';
+export * from './typing-start.ts';
