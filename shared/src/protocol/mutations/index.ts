@@ -24,7 +24,13 @@ export type MutationName = keyof typeof mutationArgs;
 export type MutationArgs<N extends MutationName> = Static<(typeof mutationArgs)[N]>;
 export const mutationNames = Object.keys(mutationArgs) as MutationName[];
 
-/** Mutations that touch no durable state: not recorded, never in the outbox across reloads. */
+/**
+ * Mutations that touch no durable state: not recorded, never in the outbox across reloads.
+ * They stand outside the per-client sequence: the server answers them with an ack or reject
+ * echoing their `seq` but neither checks nor advances the expected seq, so a client must not
+ * take their `seq` from its durable counter (reusing the last durable seq, or any number >= 1,
+ * is fine).
+ */
 export const ephemeralMutations: ReadonlySet<MutationName> = new Set(['typing.start']);
 
 export * from './channel-create.ts';
