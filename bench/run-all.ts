@@ -1,0 +1,54 @@
+/**
+ * `npm run bench`: runs every benchmark, prints one table (figure, value,
+ * baseline measured in the same run, ratio) and writes it to
+ * bench/results/<time>.json so runs can be compared. `BENCH=P1,P2` picks some.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { printTable, ratio, type Figure } from './lib/figure.ts';
+import { p1 } from './p1-fanout.ts';
+
+const all: Record<string, () => Promise<Figure[]>> = { P1: p1 };
+
+const picked = (process.env.BENCH ?? Object.keys(all).join(','))
+  .split(',')
+  .map((s) => s.trim().toUpperCase())
+  .filter(Boolean);
+
+const figures: Figure[] = [];
+for (const id of picked) {
+  const run = all[id];
+  if (!run) {
+    console.error(`unknown benchmark ${id}; known: ${Object.keys(all).join(', ')}`);
+    process.exitCode = 2;
+    continue;
+  }
+  process.stderr.write(`running ${id}…\n`);
+  try {
+    figures.push(...(await run()));
+  } catch (err) {
+    console.error(`${id} failed:`, err);
+    process.exitCode = 1;
+  }
+}
+
+console.log(printTable(figures));
+const out = new URL(
+  `./results/${new Date().toISOString().replaceAll(':', '-')}.json`,
+  import.meta.url,
+);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      figures: figures.map((f) => ({ ...f, ratio: ratio(f) })),
+    },
+    null,
+    2,
+  ),
+);
+console.log(`\nwritten to ${out.pathname}`);
