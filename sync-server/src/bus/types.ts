@@ -1,0 +1,50 @@
+import type { PresenceStatus } from '@echora/shared';
+
+/**
+ * Committed changes of one scope. `frame` is the `changes` frame already
+ * serialized once by the writer, so every node forwards the same string to
+ * every session whose cursor equals `from` without encoding per recipient.
+ */
+export interface ChangesEvent {
+  type: 'changes';
+  scope: string;
+  from: number;
+  to: number;
+  frame: string;
+  /** Set when the change may alter which channels users can see (channel created or deleted). */
+  accessChanged?: boolean;
+}
+
+/** Someone is typing; `frame` is the serialized `typing` frame. */
+export interface TypingEvent {
+  type: 'typing';
+  channelId: string;
+  userId: string;
+  frame: string;
+}
+
+/** One node's view of one user changed (the user's status on that node). */
+export interface PresenceEvent {
+  type: 'presence';
+  nodeId: string;
+  userId: string;
+  /** The user's aggregate status on `nodeId` alone; `offline` when they left it. */
+  status: PresenceStatus;
+}
+
+export type BusEvent = ChangesEvent | TypingEvent | PresenceEvent;
+
+export type BusHandler = (event: BusEvent) => void;
+
+/**
+ * Fan-out between sync-server nodes. Events from one publisher arrive at every
+ * subscriber (on every node, including the publisher's own) in publish order.
+ * Two implementations share one test suite: in-process and Redis pub/sub.
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'redis';
+  publish(event: BusEvent): Promise<void>;
+  /** Returns a function that removes the handler. */
+  subscribe(handler: BusHandler): () => void;
+  close(): Promise<void>;
+}
