@@ -10,6 +10,7 @@ import { resetDown } from './down/reset.ts';
 import { revokeDown } from './down/revoke.ts';
 import { syncedDown } from './down/synced.ts';
 import { typingDown } from './down/typing.ts';
+import { voiceSnapshotDown, voiceStateDown } from './down/voice.ts';
 
 export * from './down/ack.ts';
 export * from './down/changes.ts';
@@ -22,6 +23,7 @@ export * from './down/reset.ts';
 export * from './down/revoke.ts';
 export * from './down/synced.ts';
 export * from './down/typing.ts';
+export * from './down/voice.ts';
 
 /** Every frame the server sends. */
 export const downMessage = Type.Union([
@@ -36,6 +38,8 @@ export const downMessage = Type.Union([
   presenceDown,
   presenceSnapshotDown,
   typingDown,
+  voiceStateDown,
+  voiceSnapshotDown,
   errorDown,
   pongDown,
 ]);
