@@ -1,0 +1,62 @@
+import { SyncClient } from './fixtures/sync-client.ts';
+import { scrollUpOnePage, type ScrollRound } from './fixtures/scroll-probe.ts';
+import { expect, test } from './fixtures/test.ts';
+import { messageText, openChannel, registerViaUi } from './fixtures/ui.ts';
+import { uuidv7 } from './fixtures/uuid.ts';
+
+const total = 2_000;
+const label = (n: number): string => `history message ${String(n).padStart(4, '0')}`;
+/** How far the first visible message may move when a page of older ones lands. */
+const maxJumpPx = 4;
+
+test('scrolling up through 2,000 messages loads older pages without jumps and reaches the first', async ({
+  openUser,
+  server,
+}) => {
+  test.setTimeout(180_000);
+  // Its own channel, so other tests' messages in #general cannot come first.
+  const channel = `history-${Date.now().toString(36)}`;
+  const seeder = await SyncClient.connect(server.url, server.owner.accessToken);
+  try {
+    const created = await seeder.mutate('channel.create', {
+      id: uuidv7(),
+      kind: 'text',
+      name: channel,
+    });
+    expect(created.type, JSON.stringify(created)).toBe('ack');
+    await seeder.waitFor(
+      (f) => f.type === 'changes' && [...seeder.channels.values()].some((c) => c.name === channel),
+    );
+    const ids = await seeder.sendMessages(
+      seeder.channelNamed(channel).id,
+      Array.from({ length: total }, (_, i) => label(i + 1)),
+    );
+    expect(ids).toHaveLength(total);
+  } finally {
+    await seeder.close();
+  }
+
+  const alice = await openUser('alice');
+  await registerViaUi(alice.page, alice.username);
+  await openChannel(alice.page, channel);
+  // The list opens at the bottom, on the newest message.
+  await expect(messageText(alice.page, label(total))).toBeInViewport();
+
+  const rounds: ScrollRound[] = [];
+  while (rounds.length < 60 && rounds.at(-1)?.kind !== 'reached-first') {
+    const round = await scrollUpOnePage(alice.page, {
+      pattern: '^history message \\d{4}$',
+      firstText: label(1),
+    });
+    rounds.push(round);
+    expect(round.kind, `round ${rounds.length}: ${JSON.stringify(round)}`).not.toBe('stuck');
+  }
+
+  expect(rounds.at(-1)?.kind, 'reached the first message').toBe('reached-first');
+  await expect(messageText(alice.page, label(1))).toBeInViewport();
+  const measured = rounds.flatMap((r) => (r.kind === 'loaded' ? [r] : []));
+  // 2,000 messages in pages of at most 100: most of ~19 loads must have been measured.
+  expect(measured.length, JSON.stringify(rounds)).toBeGreaterThanOrEqual(10);
+  const jumps = measured.filter((r) => r.moved > maxJumpPx);
+  expect(jumps, 'the first visible message moved when older messages loaded').toEqual([]);
+});
