@@ -35,18 +35,17 @@ test('phone layout: the channel drawer opens and closes, and sending works', asy
   await registerViaUi(page, alice.username);
   await page.screenshot({ path: path.join(screenshots, 'phone.png') });
 
-  const channelEntry = page
-    .getByRole('link', { name: /general/ })
-    .or(page.getByRole('button', { name: /general/ }))
-    .first();
-  await expect(channelEntry).not.toBeInViewport();
+  // A closed drawer may be inert (out of the accessibility tree), so find it either way.
+  const drawer = page.getByRole('navigation', { name: 'Channels', includeHidden: true });
+  await expect(drawer).not.toBeInViewport();
 
   await page.getByRole('button', { name: 'Open channels' }).click();
-  await expect(channelEntry).toBeInViewport();
+  await expect(drawer).toBeInViewport();
+  await expect(drawer.getByText('general').first()).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'phone-drawer.png') });
 
   await page.getByRole('button', { name: 'Close channels' }).click();
-  await expect(channelEntry).not.toBeInViewport();
+  await expect(drawer).not.toBeInViewport();
   await expect(page.getByRole('button', { name: 'Open channels' })).toBeVisible();
 
   const text = `phone hello from ${alice.username}`;
