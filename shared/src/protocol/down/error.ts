@@ -2,7 +2,9 @@ import { Type, type Static } from 'typebox';
 import { ErrorKind } from '../../errors.ts';
 
 export const wireErrorSchema = Type.Object({
-  kind: Type.Union(Object.values(ErrorKind).map((k) => Type.Literal(k))),
+  // Unsafe keeps the runtime union and gives it its static type: a union built
+  // from an array (not a tuple) is typed `never`.
+  kind: Type.Unsafe<ErrorKind>(Type.Union(Object.values(ErrorKind).map((k) => Type.Literal(k)))),
   message: Type.String(),
   retryAfterMs: Type.Optional(Type.Number()),
 });
