@@ -1,0 +1,110 @@
+import { untrack } from 'svelte';
+import type { Member } from '@echora/shared';
+import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
+import { LiveQuery } from '../lib/live-query.svelte.ts';
+import { syncUrl } from '../lib/config.ts';
+import { indexById } from '../lib/format.ts';
+import { platform } from '../platform/index.ts';
+import { createEngine } from './backend.ts';
+import { Channels } from './channels.svelte.ts';
+import { Composer } from './composer.svelte.ts';
+import { Connection } from './connection.svelte.ts';
+import { MessageActions } from './editing.svelte.ts';
+import { ChannelMessages } from './messages.svelte.ts';
+import { Presence } from './presence.svelte.ts';
+import type { Session } from './session.svelte.ts';
+import { handleError } from './toasts.svelte.ts';
+import { Typing } from './typing.svelte.ts';
+
+/**
+ * Everything the main view needs for a signed-in user: the engine and the
+ * rune classes over it. Create it during component initialisation (its live
+ * queries own effects) and `dispose()` it on unmount.
+ */
+export class Chat {
+  readonly engine: EnginePort;
+  readonly connection: Connection;
+  readonly channels: Channels;
+  readonly messages: ChannelMessages;
+  readonly actions: MessageActions;
+  readonly composer: Composer;
+  readonly presence: Presence;
+  readonly typing: Typing;
+  #members: LiveQuery<null, Member[]>;
+  #cleanup: (() => void)[] = [];
+
+  members = $derived.by(() => this.#members.current);
+  memberById = $derived(indexById(this.members));
+  selfId: string;
+
+  constructor(
+    replica: ReplicaPort,
+    readonly session: Session,
+  ) {
+    const user = session.user;
+    if (!user) throw new Error('Chat needs a signed-in user');
+    this.selfId = user.id;
+    this.engine = createEngine(replica, {
+      url: syncUrl(),
+      userId: user.id,
+      getToken: session.getToken,
+    });
+    this.connection = new Connection(this.engine);
+    this.channels = new Channels(replica, this.engine);
+    this.messages = new ChannelMessages(replica, this.engine, () => this.channels.current?.id);
+    this.actions = new MessageActions(this.engine);
+    this.composer = new Composer(replica, this.engine);
+    this.presence = new Presence(
+      this.engine,
+      () => this.selfId,
+      () => this.connection.state === 'online',
+    );
+    this.typing = new Typing(this.engine);
+    this.#members = new LiveQuery(
+      () => null,
+      () => replica.members.toArray(),
+      [],
+      (e) => handleError(e),
+    );
+    this.#cleanup.push(
+      this.engine.onError((e) => handleError(e)),
+      platform.onVisibilityChange((visible) => this.engine.setIdle(!visible)),
+      platform.onOnlineChange((online) => {
+        // Skip the reconnect backoff when the device says the network is back.
+        if (online && this.engine.state === 'offline') {
+          this.engine.stop();
+          this.engine.start();
+        }
+      }),
+    );
+    let openId: string | undefined;
+    $effect(() => {
+      const id = this.channels.current?.id;
+      // Channel objects are replaced on every replica change; react to a new id only.
+      if (id === openId) return;
+      openId = id;
+      untrack(() => {
+        this.messages.reset();
+        this.actions.cancelEdit();
+        this.composer.open(id).catch((e: unknown) => handleError(e));
+      });
+    });
+    this.engine.start();
+    platform.requestPersistentStorage().catch(() => false);
+  }
+
+  /** A display name for a user id (members may not have synced yet). */
+  nameOf = (userId: string): string => {
+    if (userId === this.selfId && this.session.user) return this.session.user.displayName;
+    return this.memberById.get(userId)?.displayName ?? 'Unknown member';
+  };
+
+  dispose(): void {
+    for (const off of this.#cleanup) off();
+    this.connection.dispose();
+    this.presence.dispose();
+    this.typing.dispose();
+    this.composer.dispose();
+    this.engine.stop();
+  }
+}

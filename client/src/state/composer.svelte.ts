@@ -1,0 +1,85 @@
+import { Limits, newId } from '@echora/shared';
+import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
+import { kvGet, kvSet } from '../lib/kv.ts';
+import { handleError, toasts } from './toasts.svelte.ts';
+
+/** Send `typing.start` at most this often while the user types. */
+const TYPING_EVERY_MS = 3000;
+const DRAFT_SAVE_MS = 300;
+
+const draftKey = (channelId: string) => `draft:${channelId}`;
+
+/** The message being written in the open channel; drafts are kept per channel in the replica. */
+export class Composer {
+  text = $state('');
+  #channelId: string | undefined;
+  #lastTyping = 0;
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly replica: ReplicaPort,
+    private readonly engine: EnginePort,
+  ) {}
+
+  /** Switches to a channel: saves the old draft now and loads the new one. */
+  async open(channelId: string | undefined): Promise<void> {
+    if (channelId === this.#channelId) return;
+    await this.#flush();
+    this.#channelId = channelId;
+    this.text = '';
+    if (!channelId) return;
+    const draft = await kvGet<string>(this.replica, draftKey(channelId));
+    // The user may have switched again (or typed) while the draft loaded.
+    if (this.#channelId === channelId && this.text === '') this.text = draft ?? '';
+  }
+
+  /** Call on every keystroke: saves the draft soon and tells others we type. */
+  input(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => void this.#flush(), DRAFT_SAVE_MS);
+    const channelId = this.#channelId;
+    const now = Date.now();
+    if (channelId && this.text.trim() && now - this.#lastTyping > TYPING_EVERY_MS) {
+      this.#lastTyping = now;
+      // Ephemeral and best effort: a lost typing signal needs no toast.
+      this.engine.mutate('typing.start', { channelId }).catch(() => undefined);
+    }
+  }
+
+  /** Sends the text as a message; it shows at once as pending, online or not. */
+  send(): void {
+    const channelId = this.#channelId;
+    const content = this.text.trim();
+    if (!channelId || !content) return;
+    if (content.length > Limits.messageLength) {
+      toasts.show(
+        `A message can be at most ${Limits.messageLength} characters (this one has ${content.length}).`,
+        'error',
+      );
+      return;
+    }
+    this.text = '';
+    this.#lastTyping = 0;
+    clearTimeout(this.#saveTimer);
+    kvSet(this.replica, draftKey(channelId), undefined).catch((e: unknown) => handleError(e));
+    // A refusal leaves the message in the list as failed, with Retry and Delete.
+    this.engine
+      .mutate('message.send', { id: newId(), channelId, content })
+      .catch((e: unknown) => handleError(e));
+  }
+
+  async #flush(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    const channelId = this.#channelId;
+    if (!channelId) return;
+    try {
+      await kvSet(this.replica, draftKey(channelId), this.text || undefined);
+    } catch (e) {
+      handleError(e);
+    }
+  }
+
+  dispose(): void {
+    void this.#flush();
+  }
+}
