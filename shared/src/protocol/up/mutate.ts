@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { mutationNames } from '../mutations/index.ts';
+import { mutationNames, type MutationName } from '../mutations/index.ts';
 
 /**
  * A named mutation. `seq` increases by one per mutation of this clientId; the
@@ -9,7 +9,8 @@ import { mutationNames } from '../mutations/index.ts';
 export const mutateUp = Type.Object({
   type: Type.Literal('mutate'),
   seq: Type.Integer({ minimum: 1 }),
-  name: Type.Union(mutationNames.map((n) => Type.Literal(n))),
+  // Unsafe gives the runtime union its static type (built from an array it would be `never`).
+  name: Type.Unsafe<MutationName>(Type.Union(mutationNames.map((n) => Type.Literal(n)))),
   args: Type.Unknown(),
 });
 export type MutateUp = Static<typeof mutateUp>;
