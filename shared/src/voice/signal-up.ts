@@ -52,12 +52,6 @@ export const stateSignal = Type.Object({
   speaking: Type.Optional(Type.Boolean()),
 });
 
-/** Asks the SFU for a keyframe of a remote video (e.g. after focusing it). */
-export const keyframeSignal = Type.Object({
-  type: Type.Literal('keyframe'),
-  mid: Type.String({ maxLength: 64 }),
-});
-
 /** Leaves the channel; the SFU closes the socket. */
 export const leaveSignal = Type.Object({ type: Type.Literal('leave') });
 
@@ -68,7 +62,6 @@ export const signalUp = Type.Union([
   publishSignal,
   unpublishSignal,
   stateSignal,
-  keyframeSignal,
   leaveSignal,
 ]);
 export type SignalUp = Static<typeof signalUp>;

@@ -1,0 +1,82 @@
+import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
+import type { MediaSource } from '@echora/shared/voice/index';
+import { sourceKind } from '@echora/shared/voice/index';
+import type { ForwardGate, PublishedTrack } from './engine.ts';
+
+/** A receiver of forwarded packets (one per subscriber). Must not keep or mutate `rtp`. */
+export type RtpSink = (rtp: RtpPacket, from: WeriftPublishedTrack) => void;
+
+/** Keyframe requests closer together than this are merged: a burst of new viewers asks once. */
+const KEYFRAME_MIN_INTERVAL_MS = 300;
+
+/**
+ * One published source on a werift receiver. Packets pass the room's gate,
+ * then fan out to every sink. Dropped packets shift later sequence numbers
+ * back so subscribers see no loss after an unmute.
+ */
+export class WeriftPublishedTrack implements PublishedTrack {
+  readonly kind: 'audio' | 'video';
+  gate: ForwardGate = () => false;
+  readonly stats = { forwarded: 0, dropped: 0 };
+  ended = false;
+  private readonly sinks = new Map<string, RtpSink>();
+  private seqShift = 0;
+  private lastKeyframeAsk = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly id: string,
+    readonly peerId: string,
+    readonly source: MediaSource,
+    private readonly remote: MediaStreamTrack,
+    private readonly receiver: RTCRtpReceiver,
+  ) {
+    this.kind = sourceKind[source];
+    this.unsubscribe = remote.onReceiveRtp.subscribe((rtp) => this.forward(rtp)).unSubscribe;
+  }
+
+  private forward(rtp: RtpPacket): void {
+    if (this.ended) return;
+    if (!this.gate()) {
+      this.stats.dropped++;
+      this.seqShift = (this.seqShift + 1) & 0xffff;
+      return;
+    }
+    this.stats.forwarded++;
+    if (this.sinks.size === 0) return;
+    const out = rtp.clone();
+    out.header.sequenceNumber = (rtp.header.sequenceNumber - this.seqShift) & 0xffff;
+    for (const sink of this.sinks.values()) sink(out, this);
+  }
+
+  addSink(key: string, sink: RtpSink): void {
+    this.sinks.set(key, sink);
+    if (this.kind === 'video') this.requestKeyframe();
+  }
+
+  removeSink(key: string): void {
+    this.sinks.delete(key);
+  }
+
+  requestKeyframe(): void {
+    const now = Date.now();
+    if (
+      this.ended ||
+      this.kind !== 'video' ||
+      now - this.lastKeyframeAsk < KEYFRAME_MIN_INTERVAL_MS
+    )
+      return;
+    this.lastKeyframeAsk = now;
+    const ssrc = this.remote.ssrc;
+    if (ssrc === undefined) return;
+    this.receiver.sendRtcpPLI(ssrc).catch(() => {
+      // The publisher is gone; its track ends with its peer.
+    });
+  }
+
+  end(): void {
+    this.ended = true;
+    this.unsubscribe();
+    this.sinks.clear();
+  }
+}

@@ -1,0 +1,23 @@
+import { ConfigError, loadConfig, type SfuConfig } from './config.ts';
+import { startSfu } from './app.ts';
+
+let config: SfuConfig;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`sfu: config: ${error.message}`);
+  process.exit(1);
+}
+
+const sfu = await startSfu(config);
+console.log(`sfu: listening on ${config.host}:${sfu.port}`);
+
+const stop = (): void => {
+  sfu.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

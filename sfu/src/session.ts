@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { validator } from '@echora/shared';
+import {
+  VoiceCloseCode,
+  joinSignal,
+  signalUp,
+  type MediaSource,
+  type SignalDown,
+  type SignalUp,
+  type VoiceCloseReason,
+  type VoiceGrantClaims,
+  type VoiceParticipant,
+} from '@echora/shared/voice/index';
+import { verifyGrant } from './grants.ts';
+import type { MediaEngine, MediaPeer } from './media/engine.ts';
+import { NegotiationQueue } from './negotiation.ts';
+import type { Member, Room } from './room.ts';
+
+const checkJoin = validator(joinSignal);
+const checkSignal = validator(signalUp);
+
+/** A client has this long to send its `join`. */
+const JOIN_TIMEOUT_MS = 10_000;
+/** A media connection `disconnected` this long is treated as dropped. */
+const DISCONNECT_GRACE_MS = 8_000;
+
+export interface SessionContext {
+  engine: MediaEngine;
+  secret: string;
+  /** The host this node answers as, to check the grant's node; undefined skips the check. */
+  nodeHost: string | undefined;
+  room(channelId: string): Room;
+  /** Called once the session is over (to drop empty rooms). */
+  onClosed(room: Room): void;
+  log(message: string): void;
+}
+
+/**
+ * One client's signaling socket and media connection. The first frame must
+ * be a `join` with a valid grant; then the SFU offers, the client answers.
+ */
+export class Session implements Member {
+  readonly sessionId = randomUUID();
+  readonly joinedAt = Date.now();
+  readonly publishing = new Set<MediaSource>();
+  state = { muted: false, deafened: false, speaking: false, serverMuted: false };
+  userId = '';
+  perms = { speak: false, stream: false, moderate: false };
+  peer!: MediaPeer;
+  private room: Room | undefined;
+  private queue: NegotiationQueue | undefined;
+  private closed = false;
+  private disconnectTimer: NodeJS.Timeout | undefined;
+  private readonly joinTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: SessionContext,
+  ) {
+    this.joinTimer = setTimeout(() => this.close('TIMEOUT', 'no join in time'), JOIN_TIMEOUT_MS);
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? '' : (data as Buffer).toString('utf8');
+      this.onFrame(text).catch((error: unknown) => {
+        ctx.log(`session ${this.sessionId}: ${String(error)}`);
+        this.close('BAD_HANDSHAKE', 'the frame could not be handled');
+      });
+    });
+    ws.on('close', () => this.cleanUp());
+    ws.on('error', () => this.cleanUp());
+  }
+
+  private async onFrame(text: string): Promise<void> {
+    if (this.closed) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.close('BAD_HANDSHAKE', 'frames are JSON');
+      return;
+    }
+    if (!this.room) {
+      await this.join(value);
+      return;
+    }
+    const checked = checkSignal(value);
+    if (!checked.ok) {
+      this.send({ type: 'error', kind: 'invalid', message: checked.error.message });
+      return;
+    }
+    await this.handle(checked.value);
+  }
+
+  private async join(value: unknown): Promise<void> {
+    if (this.userId) return; // a second frame raced the grant check
+    const checked = checkJoin(value);
+    if (!checked.ok) {
+      this.close('BAD_HANDSHAKE', 'the first frame must be a join');
+      return;
+    }
+    this.userId = 'pending';
+    const grant = await verifyGrant(checked.value.grant, this.ctx.secret, this.ctx.nodeHost);
+    if (!grant.ok) {
+      this.close(grant.reason, grant.message);
+      return;
+    }
+    if (this.closed) return;
+    clearTimeout(this.joinTimer);
+    this.enter(grant.claims, checked.value.muted ?? false, checked.value.deafened ?? false);
+  }
+
+  private enter(claims: VoiceGrantClaims, muted: boolean, deafened: boolean): void {
+    this.userId = claims.sub;
+    this.perms = claims.perms;
+    this.state.muted = muted;
+    this.state.deafened = deafened;
+    const room = this.ctx.room(claims.ch);
+    // One connection per user per channel: a second tab or a reconnect takes over.
+    const previous = room.byUser(claims.sub);
+    if (previous instanceof Session) previous.close('REPLACED', 'joined from elsewhere');
+    this.room = room;
+    this.peer = this.ctx.engine.createPeer(this.sessionId, {
+      onTrack: (track) => {
+        if (this.publishing.has(track.source)) room.addTrack(this, track);
+      },
+      onConnectionState: (state) => this.onMediaState(state),
+    });
+    this.queue = new NegotiationQueue(
+      (answer) => this.offerRound(answer),
+      (error) => {
+        if (this.closed) return;
+        this.ctx.log(`negotiation of ${this.sessionId} failed: ${String(error)}`);
+        this.close('MEDIA_FAILED', 'negotiation failed');
+      },
+    );
+    this.send({
+      type: 'joined',
+      userId: claims.sub,
+      channelId: claims.ch,
+      perms: claims.perms,
+      participants: room.participants(),
+    });
+    room.add(this);
+  }
+
+  private async offerRound(answer: () => Promise<string>): Promise<void> {
+    const room = this.room;
+    if (!room || this.closed || !this.peer.needsOffer) return;
+    const offer = await this.peer.createOffer();
+    if (this.closed) return;
+    this.send({
+      type: 'offer',
+      sdp: offer.sdp,
+      publish: offer.publish,
+      tracks: offer.subscriptions.flatMap(({ mid, trackId }) => {
+        const about = room.describe(trackId);
+        return about ? [{ mid, ...about }] : [];
+      }),
+    });
+    const sdp = await answer();
+    if (!this.closed) await this.peer.applyAnswer(sdp);
+  }
+
+  private async handle(signal: SignalUp): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    switch (signal.type) {
+      case 'answer':
+        if (!this.queue?.answer(signal.sdp))
+          this.send({ type: 'error', kind: 'protocol', message: 'no offer is waiting' });
+        return;
+      case 'candidate':
+        await this.peer.addCandidate(signal.candidate);
+        return;
+      case 'publish': {
+        const allowed = signal.source === 'mic' ? this.perms.speak : this.perms.stream;
+        if (!allowed) {
+          const what = signal.source === 'mic' ? 'speak' : 'stream';
+          this.send({ type: 'error', kind: 'forbidden', message: `you may not ${what} here` });
+          return;
+        }
+        this.publishing.add(signal.source);
+        this.peer.receive(signal.source);
+        this.negotiate();
+        return;
+      }
+      case 'unpublish':
+        this.publishing.delete(signal.source);
+        this.peer.stopReceiving(signal.source);
+        room.endSource(this, signal.source);
+        this.negotiate();
+        return;
+      case 'state':
+        if (signal.muted !== undefined) this.state.muted = signal.muted;
+        if (signal.deafened !== undefined) this.state.deafened = signal.deafened;
+        if (signal.speaking !== undefined) this.state.speaking = signal.speaking;
+        room.changed();
+        return;
+      case 'leave':
+        this.close('normal', 'left');
+        return;
+    }
+  }
+
+  private onMediaState(state: 'connected' | 'disconnected' | 'failed' | 'closed'): void {
+    clearTimeout(this.disconnectTimer);
+    if (state === 'failed') this.close('MEDIA_FAILED', 'media connection failed');
+    else if (state === 'disconnected')
+      this.disconnectTimer = setTimeout(
+        () => this.close('MEDIA_FAILED', 'media connection lost'),
+        DISCONNECT_GRACE_MS,
+      );
+  }
+
+  negotiate(): void {
+    this.queue?.request();
+  }
+
+  notify(participants: VoiceParticipant[]): void {
+    this.send({ type: 'participants', participants });
+  }
+
+  private send(signal: SignalDown): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(signal));
+  }
+
+  /** Closes the socket with a named reason and leaves the room. */
+  close(reason: VoiceCloseReason | 'normal' | 'goingAway', message: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
+      this.ws.close(VoiceCloseCode[reason], `${reason}: ${message}`.slice(0, 120));
+    this.cleanUp();
+  }
+
+  private cleanUp(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.joinTimer);
+    clearTimeout(this.disconnectTimer);
+    this.queue?.stop();
+    const room = this.room;
+    if (room) {
+      room.remove(this);
+      this.ctx.onClosed(room);
+      this.peer.close().catch(() => {
+        // Closing a connection that already failed may throw; it is gone either way.
+      });
+    }
+  }
+}
