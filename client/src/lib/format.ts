@@ -20,7 +20,8 @@ export function initial(name: string): string {
 
 /** A stable hue for a user's avatar, from their id. */
 export function avatarHue(id: string): number {
-  let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) | 0;
-  return Math.abs(hash) % 360;
+  // FNV-1a: ids that differ in one late character still get far-apart hues.
+  let hash = 0x811c9dc5;
+  for (const ch of id) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193);
+  return (hash >>> 0) % 360;
 }
