@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { jwtVerify } from 'jose';
+import { AppError, canSee } from '@echora/shared';
+import {
+  VOICE_REPORT_AUDIENCE,
+  voiceGrantRequestSchema,
+  voiceNodeReportSchema,
+  type IceServer,
+  type VoiceGrantRequest,
+  type VoiceGrantResponse,
+  type VoiceNodeReport,
+  type VoiceParticipant,
+} from '@echora/shared/voice/index';
+import { Access } from '../permissions/access.ts';
+import { loadAccess } from '../permissions/load.ts';
+import { signVoiceGrant, voicePermsFor } from './grant.ts';
+import { parseIceServers } from './ice.ts';
+import { localNode, pickNode } from './nodes.ts';
+import { VoiceStateStore } from './state.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Who is in which voice channel (ephemeral, fed by the SFU nodes). */
+    voice: VoiceStateStore;
+  }
+}
+
+export interface VoiceOptions {
+  /** Overrides `ICE_SERVERS` from the environment (tests). */
+  iceServers?: IceServer[];
+}
+
+/** A report lists every participant of a node; allow it to be big. */
+const REPORT_BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Voice on the sync server: the grant route, the SFU nodes' report route and
+ * a state read. Decorates the root app with `voice` (the state store) so the
+ * sync socket can relay changes. Register on the root instance.
+ */
+export async function registerVoice(
+  app: FastifyInstance,
+  options: VoiceOptions = {},
+): Promise<void> {
+  const iceServers = options.iceServers ?? parseIceServers(process.env.ICE_SERVERS);
+  const store = new VoiceStateStore();
+  app.decorate('voice', store);
+  const sweeper = setInterval(() => store.expire(), 2_000);
+  sweeper.unref();
+  app.addHook('onClose', () => clearInterval(sweeper));
+  const secret = () => new TextEncoder().encode(app.config.voiceGrantSecret);
+
+  await app.register(
+    async (api) => {
+      api.post<{ Body: VoiceGrantRequest }>(
+        '/voice/grant',
+        { preHandler: api.authenticate, schema: { body: voiceGrantRequestSchema } },
+        async (request): Promise<VoiceGrantResponse> => {
+          const access = new Access(await loadAccess(api.db));
+          const { channelId } = request.body;
+          const perms = voicePermsFor(access, request.user.id, channelId);
+          const url =
+            pickNode(channelId, api.config.sfuUrls) ??
+            localNode(request.hostname, request.protocol, api.config.sfuPort);
+          const { token, expiresAt } = await signVoiceGrant(api.config.voiceGrantSecret, {
+            userId: request.user.id,
+            channelId,
+            node: url,
+            perms,
+          });
+          return { url, token, iceServers, expiresAt, perms };
+        },
+      );
+
+      api.get('/voice/state', { preHandler: api.authenticate }, async (request) => {
+        const access = new Access(await loadAccess(api.db));
+        const channels: { channelId: string; participants: VoiceParticipant[] }[] = [];
+        for (const [channelId, participants] of store.channels())
+          if (canSee(access.channel(request.user.id, channelId)))
+            channels.push({ channelId, participants });
+        return { channels };
+      });
+
+      api.post<{ Body: VoiceNodeReport }>(
+        '/internal/voice/report',
+        { bodyLimit: REPORT_BODY_LIMIT, schema: { body: voiceNodeReportSchema } },
+        async (request, reply) => {
+          const node = await reportingNode(request, secret());
+          if (node !== request.body.node)
+            throw new AppError('forbidden', 'The report names another node');
+          store.apply(request.body);
+          return reply.status(204).send();
+        },
+      );
+    },
+    { prefix: '/api' },
+  );
+}
+
+/** The node named by a report's bearer token, signed with the voice secret. */
+async function reportingNode(request: FastifyRequest, key: Uint8Array): Promise<string> {
+  const header = request.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  try {
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      audience: VOICE_REPORT_AUDIENCE,
+    });
+    if (typeof payload.node !== 'string') throw new Error('no node');
+    return payload.node;
+  } catch {
+    throw new AppError('unauthorized', 'A voice report needs a valid node token');
+  }
+}

@@ -1,0 +1,85 @@
+import {
+  VOICE_NODE_TTL_MS,
+  type VoiceNodeReport,
+  type VoiceParticipant,
+} from '@echora/shared/voice/index';
+
+/** One channel's participants changed (empty when the channel emptied). */
+export type VoiceChangeListener = (channelId: string, participants: VoiceParticipant[]) => void;
+
+interface NodeEntry {
+  epoch: string;
+  seq: number;
+  receivedAt: number;
+  participants: VoiceParticipant[];
+}
+
+/**
+ * Who is in which voice channel: ephemeral, rebuilt from the SFU nodes'
+ * whole-state reports, never written to the database. A node that stops
+ * reporting for `VOICE_NODE_TTL_MS` is presumed dead and its people vanish.
+ */
+export class VoiceStateStore {
+  private readonly nodes = new Map<string, NodeEntry>();
+  private readonly listeners = new Set<VoiceChangeListener>();
+  private byChannel = new Map<string, VoiceParticipant[]>();
+
+  /** Applies a node's report; stale ones (an older seq of the same process) are ignored. */
+  apply(report: VoiceNodeReport, now = Date.now()): void {
+    const known = this.nodes.get(report.node);
+    if (known && known.epoch === report.epoch && known.seq >= report.seq) return;
+    this.nodes.set(report.node, {
+      epoch: report.epoch,
+      seq: report.seq,
+      receivedAt: now,
+      participants: report.participants,
+    });
+    this.rebuild();
+  }
+
+  /** Forgets nodes silent for too long. */
+  expire(now = Date.now()): void {
+    let removed = false;
+    for (const [node, entry] of this.nodes)
+      if (now - entry.receivedAt > VOICE_NODE_TTL_MS) {
+        this.nodes.delete(node);
+        removed = true;
+      }
+    if (removed) this.rebuild();
+  }
+
+  /** Participants of one channel, in join order. */
+  channel(channelId: string): VoiceParticipant[] {
+    return this.byChannel.get(channelId) ?? [];
+  }
+
+  /** Every non-empty channel. */
+  channels(): ReadonlyMap<string, VoiceParticipant[]> {
+    return this.byChannel;
+  }
+
+  /** Returns a function that removes the listener. */
+  subscribe(listener: VoiceChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private rebuild(): void {
+    const next = new Map<string, VoiceParticipant[]>();
+    for (const entry of this.nodes.values())
+      for (const p of entry.participants) {
+        const list = next.get(p.channelId) ?? [];
+        list.push(p);
+        next.set(p.channelId, list);
+      }
+    for (const list of next.values()) list.sort((a, b) => a.joinedAt - b.joinedAt);
+    const previous = this.byChannel;
+    this.byChannel = next;
+    for (const channelId of new Set([...previous.keys(), ...next.keys()])) {
+      const before = previous.get(channelId) ?? [];
+      const after = next.get(channelId) ?? [];
+      if (JSON.stringify(before) === JSON.stringify(after)) continue;
+      for (const listener of this.listeners) listener(channelId, after);
+    }
+  }
+}
