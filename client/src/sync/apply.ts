@@ -1,0 +1,193 @@
+import {
+  channelScope,
+  COMMUNITY_SCOPE,
+  parseScope,
+  type Change,
+  type ChangesDown,
+  type HistoryDown,
+  type ResetDown,
+} from '@echora/shared';
+import { entityKey, touches, type ApplyContext, type EntityRef } from './optimistic.ts';
+import { applyServerRows, rebaseTables, recompute, type ServerRow } from './rebase.ts';
+import { confirmed, type Replica } from './replica.ts';
+
+/*
+ * Inbound feed frames applied to the replica, each in one transaction so the
+ * view and its cursor always agree.
+ */
+
+export const hasMoreKey = (channelId: string): string => `hasMore:${channelId}`;
+
+const allTables = (r: Replica) => [...rebaseTables(r), r.cursors, r.kv];
+
+/** The version the replica holds for a scope (0: nothing yet). */
+export async function cursorOf(r: Replica, scope: string): Promise<number> {
+  return (await r.cursors.get(scope))?.version ?? 0;
+}
+
+/** Every cursor, as the `auth` frame sends them. */
+export async function allCursors(r: Replica): Promise<Record<string, number>> {
+  const cursors: Record<string, number> = {};
+  for (const { scope, version } of await r.cursors.toArray()) cursors[scope] = version;
+  return cursors;
+}
+
+function toServerRow(change: Change, scope: string): ServerRow {
+  if (change.op === 'delete')
+    return { ref: { entity: change.entity, id: change.id, scope }, row: null };
+  switch (change.entity) {
+    case 'message':
+      return {
+        ref: { entity: 'message', id: change.data.id, scope: channelScope(change.data.channelId) },
+        row: confirmed(change.data),
+      };
+    case 'channel':
+      return {
+        ref: { entity: 'channel', id: change.data.id, scope: COMMUNITY_SCOPE },
+        row: change.data,
+      };
+    case 'member':
+      return {
+        ref: { entity: 'member', id: change.data.id, scope: COMMUNITY_SCOPE },
+        row: change.data,
+      };
+  }
+}
+
+/** Forgets a channel's messages, cursor and paging state (deleted or no longer visible). */
+async function purgeChannel(r: Replica, channelId: string): Promise<void> {
+  const scope = channelScope(channelId);
+  await r.messages.where('channelId').equals(channelId).delete();
+  await r.shadows.where('scope').equals(scope).delete();
+  await r.cursors.delete(scope);
+  await r.kv.delete(hasMoreKey(channelId));
+}
+
+/** Acked entries whose change the replica now holds stop shaping the view. */
+async function settleAcked(r: Replica, scope: string, version: number, ctx: ApplyContext) {
+  const settled = await r.outbox
+    .filter((e) => e.acked?.scope === scope && e.acked.version <= version)
+    .toArray();
+  if (settled.length === 0) return;
+  await r.outbox.bulkDelete(settled.map((e) => e.id ?? 0));
+  await recompute(r, settled.flatMap(touches), ctx);
+}
+
+export type ChangesOutcome = 'applied' | 'stale' | 'gap';
+
+/**
+ * Applies a `changes` frame when it continues the local cursor. A frame the
+ * replica already holds is `stale`; one that starts past the cursor is a
+ * `gap`, and the caller reconnects to catch up.
+ */
+export async function applyChanges(
+  r: Replica,
+  frame: ChangesDown,
+  ctx: ApplyContext,
+): Promise<ChangesOutcome> {
+  return r.transaction('rw', allTables(r), async () => {
+    const cursor = await cursorOf(r, frame.scope);
+    if (frame.to <= cursor) return 'stale';
+    if (frame.from > cursor) return 'gap';
+    const fresh = frame.changes.filter((c) => c.version > cursor);
+    await applyServerRows(
+      r,
+      fresh.map((c) => toServerRow(c, frame.scope)),
+      ctx,
+    );
+    for (const c of fresh) {
+      if (c.op === 'delete' && c.entity === 'channel') await purgeChannel(r, c.id);
+    }
+    await r.cursors.put({ scope: frame.scope, version: frame.to });
+    await settleAcked(r, frame.scope, frame.to, ctx);
+    return 'applied';
+  });
+}
+
+/**
+ * Replaces everything held for a scope with a snapshot. Pending and failed
+ * local messages survive: their server state becomes the snapshot's, and the
+ * pending mutations are rebased on it.
+ */
+export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext): Promise<void> {
+  const parsed = parseScope(frame.scope);
+  if (!parsed) return;
+  await r.transaction('rw', allTables(r), async () => {
+    const rows = frame.changes.map((c) => toServerRow(c, frame.scope));
+    const keep = new Set(rows.map(({ ref }) => entityKey(ref.entity, ref.id)));
+    const shadowed = new Set(
+      (await r.shadows.where('scope').equals(frame.scope).toArray()).map((s) => s.key),
+    );
+    // Rows of the scope the snapshot no longer has: gone on the server, unless only local.
+    const gone: ServerRow[] = [];
+    const consider = (ref: EntityRef) => {
+      const key = entityKey(ref.entity, ref.id);
+      if (!keep.has(key) && !shadowed.has(key)) gone.push({ ref, row: null });
+    };
+    if (parsed.kind === 'channel') {
+      const held = await r.messages.where('channelId').equals(parsed.id).toArray();
+      for (const m of held) {
+        if (m.status === 'sent') consider({ entity: 'message', id: m.id, scope: frame.scope });
+      }
+      await r.kv.put({ key: hasMoreKey(parsed.id), value: frame.hasMore });
+    } else if (parsed.kind === 'community') {
+      for (const c of await r.channels.toArray()) {
+        if (keep.has(entityKey('channel', c.id)) || shadowed.has(entityKey('channel', c.id)))
+          continue;
+        gone.push({ ref: { entity: 'channel', id: c.id, scope: frame.scope }, row: null });
+        await purgeChannel(r, c.id);
+      }
+      for (const m of await r.members.toArray()) {
+        consider({ entity: 'member', id: m.id, scope: frame.scope });
+      }
+    }
+    // Shadowed entities absent from the snapshot no longer exist on the server.
+    const absent: ServerRow[] = [...shadowed]
+      .filter((key) => !keep.has(key))
+      .map((key) => {
+        const [entity, id] = key.split(/:(.*)/s) as ['channel' | 'message' | 'member', string];
+        return { ref: { entity, id, scope: frame.scope }, row: null };
+      });
+    await applyServerRows(r, [...gone, ...absent, ...rows], ctx);
+    await r.cursors.put({ scope: frame.scope, version: frame.version });
+    await settleAcked(r, frame.scope, frame.version, ctx);
+  });
+}
+
+/** The user lost access to a scope: forget its rows and its cursor. */
+export async function applyRevoke(r: Replica, scope: string): Promise<void> {
+  const parsed = parseScope(scope);
+  if (!parsed) return;
+  await r.transaction('rw', allTables(r), async () => {
+    if (parsed.kind === 'channel') {
+      await purgeChannel(r, parsed.id);
+      await r.channels.delete(parsed.id);
+      return;
+    }
+    if (parsed.kind === 'community') {
+      await r.channels.clear();
+      await r.members.clear();
+      await r.messages.clear();
+      await r.shadows.clear();
+      await r.cursors.clear();
+      return;
+    }
+    await r.shadows.where('scope').equals(scope).delete();
+    await r.cursors.delete(scope);
+  });
+}
+
+/**
+ * Adds a page of older messages. Rows already held are kept: they came through
+ * the feed, which is never older than a history page.
+ */
+export async function applyHistory(r: Replica, frame: HistoryDown): Promise<void> {
+  await r.transaction('rw', [r.messages, r.shadows, r.kv], async () => {
+    const ids = frame.messages.map((m) => m.id);
+    const held = await r.messages.bulkGet(ids);
+    const shadows = await r.shadows.bulkGet(ids.map((id) => entityKey('message', id)));
+    const fresh = frame.messages.filter((_, i) => !held[i] && !shadows[i]).map(confirmed);
+    await r.messages.bulkPut(fresh);
+    await r.kv.put({ key: hasMoreKey(frame.channelId), value: frame.hasMore });
+  });
+}

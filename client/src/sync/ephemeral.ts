@@ -1,0 +1,68 @@
+import type { PresenceStatus } from '@echora/shared';
+import { Emitter } from './emitter.ts';
+
+export interface TypingEntry {
+  channelId: string;
+  userId: string;
+  /** `Date.now()` after which the entry is gone unless renewed. */
+  expiresAt: number;
+}
+
+/** Who is online (absent: offline), as the server last said; cleared while disconnected. */
+export class PresenceBook {
+  readonly #statuses = new Map<string, PresenceStatus>();
+  readonly changed = new Emitter<Map<string, PresenceStatus>>();
+
+  snapshot(): Map<string, PresenceStatus> {
+    return new Map(this.#statuses);
+  }
+
+  replace(users: { userId: string; status: PresenceStatus }[]): void {
+    this.#statuses.clear();
+    for (const { userId, status } of users)
+      if (status !== 'offline') this.#statuses.set(userId, status);
+    this.changed.emit(this.snapshot());
+  }
+
+  set(userId: string, status: PresenceStatus): void {
+    if (status === 'offline') this.#statuses.delete(userId);
+    else this.#statuses.set(userId, status);
+    this.changed.emit(this.snapshot());
+  }
+
+  clear(): void {
+    if (this.#statuses.size === 0) return;
+    this.#statuses.clear();
+    this.changed.emit(this.snapshot());
+  }
+}
+
+/** Who is typing where; entries expire on their own. */
+export class TypingBook {
+  readonly #entries = new Map<string, TypingEntry>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly changed = new Emitter<ReadonlySet<TypingEntry>>();
+
+  add(channelId: string, userId: string, expiresInMs: number): void {
+    this.#entries.set(`${channelId}:${userId}`, {
+      channelId,
+      userId,
+      expiresAt: Date.now() + expiresInMs,
+    });
+    this.#update();
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#update();
+  }
+
+  #update(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    clearTimeout(this.#timer);
+    const next = Math.min(...[...this.#entries.values()].map((e) => e.expiresAt));
+    if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#update(), next - now);
+    this.changed.emit(new Set(this.#entries.values()));
+  }
+}
