@@ -51,7 +51,7 @@ export async function registerVoice(
   const secret = () => new TextEncoder().encode(app.config.voiceGrantSecret);
 
   await app.register(
-    async (api) => {
+    (api, _options, done) => {
       api.post<{ Body: VoiceGrantRequest }>(
         '/voice/grant',
         { preHandler: api.authenticate, schema: { body: voiceGrantRequestSchema } },
@@ -92,6 +92,7 @@ export async function registerVoice(
           return reply.status(204).send();
         },
       );
+      done();
     },
     { prefix: '/api' },
   );
