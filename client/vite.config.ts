@@ -13,7 +13,6 @@ export default defineConfig({
       // half-typed message is never lost to a surprise reload.
       registerType: 'prompt',
       injectRegister: false,
-      includeAssets: ['favicon.png', 'icons/*.png'],
       manifest: {
         name: 'Echora',
         short_name: 'Echora',

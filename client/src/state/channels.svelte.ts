@@ -73,13 +73,21 @@ export class Channels {
   move(id: string, direction: -1 | 1): void {
     const channel = this.all.find((c) => c.id === id);
     if (!channel) return;
-    const group = channel.kind === 'text' ? [...this.text] : [...this.voice];
-    const from = group.findIndex((c) => c.id === id);
-    const to = from + direction;
-    const other = group[to];
-    if (from < 0 || !other) return;
-    group[to] = channel;
-    group[from] = other;
+    const group = channel.kind === 'text' ? this.text : this.voice;
+    const target = group[group.findIndex((c) => c.id === id) + direction];
+    if (target) this.place(id, target.id);
+  }
+
+  /** Puts a channel where another one of the same kind is (drag and drop), shifting the rest. */
+  place(id: string, targetId: string): void {
+    const channel = this.all.find((c) => c.id === id);
+    const target = this.all.find((c) => c.id === targetId);
+    if (!channel || !target || channel.kind !== target.kind || id === targetId) return;
+    const group = (channel.kind === 'text' ? this.text : this.voice).filter((c) => c.id !== id);
+    const at = group.findIndex((c) => c.id === targetId);
+    const from = this.all.indexOf(channel);
+    const to = this.all.indexOf(target);
+    group.splice(from < to ? at + 1 : at, 0, channel);
     // The server orders by the full list, so send every channel: text first, then voice.
     const rest = this.all.filter((c) => c.kind !== channel.kind);
     const ordered = channel.kind === 'text' ? [...group, ...rest] : [...rest, ...group];

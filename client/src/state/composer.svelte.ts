@@ -62,10 +62,17 @@ export class Composer {
     this.#lastTyping = 0;
     clearTimeout(this.#saveTimer);
     kvSet(this.replica, draftKey(channelId), undefined).catch((e: unknown) => handleError(e));
-    // A refusal leaves the message in the list as failed, with Retry and Delete.
-    this.engine
-      .mutate('message.send', { id: newId(), channelId, content })
-      .catch((e: unknown) => handleError(e));
+    const id = newId();
+    this.engine.mutate('message.send', { id, channelId, content }).then(
+      async (outcome) => {
+        // A server refusal leaves the message in the list as failed, with Retry
+        // and Delete; one refused before it was queued left no row, so say why.
+        if (outcome.ok || (await this.replica.messages.get(id))) return;
+        handleError(outcome.error, 'Not sent');
+        if (this.#channelId === channelId && this.text === '') this.text = content;
+      },
+      (e: unknown) => handleError(e),
+    );
   }
 
   async #flush(): Promise<void> {
