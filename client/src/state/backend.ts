@@ -1,9 +1,9 @@
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
-import { InterimEngine } from '../lib/interim-engine.ts';
-import { createReplica } from '../sync/replica.ts';
+import { SyncEngine } from '../sync/engine.ts';
+import { createReplica, type Replica } from '../sync/replica.ts';
 
 /*
- * The one place the UI meets the sync engine: swap the implementation here.
+ * The one place the UI meets the sync engine: screens see only the ports.
  */
 
 /** Opens the device's replica (one per installation; cleared when another user signs in). */
@@ -16,5 +16,5 @@ export function createEngine(
   replica: ReplicaPort,
   options: { url: string; userId: string; getToken: () => Promise<string | null> },
 ): EnginePort {
-  return new InterimEngine(replica, options.userId);
+  return new SyncEngine({ replica: replica as Replica, ...options });
 }
