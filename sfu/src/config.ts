@@ -45,19 +45,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SfuConfig {
   const publicUrl = env.SFU_PUBLIC_URL || undefined;
   if (publicUrl !== undefined && !/^wss?:\/\//.test(publicUrl))
     throw new ConfigError(`SFU_PUBLIC_URL must start with ws:// or wss://, got "${publicUrl}"`);
+  const bind = bindHost(env.BIND_ADDR);
+  const syncPort = port(env, 'PORT') ?? bind.port ?? 3000;
+  const loopback = bind.host === '0.0.0.0' || bind.host === '::' ? '127.0.0.1' : bind.host;
+  const syncHost = loopback.includes(':') ? `[${loopback}]` : loopback;
   const syncUrl =
-    env.SYNC_URL === 'off'
-      ? undefined
-      : env.SYNC_URL || `http://127.0.0.1:${port(env, 'PORT', 3000) ?? 3000}`;
+    env.SYNC_URL === 'off' ? undefined : env.SYNC_URL || `http://${syncHost}:${syncPort}`;
   if (syncUrl !== undefined && !/^https?:\/\//.test(syncUrl))
     throw new ConfigError(`SYNC_URL must start with http:// or https://, got "${syncUrl}"`);
   return {
     port: port(env, 'SFU_PORT', 3001) ?? 3001,
-    host: env.BIND_ADDR || '0.0.0.0',
+    host: bind.host,
     secret,
     publicUrl,
     announcedIp,
     portRange: min !== undefined && max !== undefined ? [min, max] : undefined,
     syncUrl,
   };
+}
+
+/**
+ * `BIND_ADDR` is shared with the sync server, which takes `host:port`; the
+ * SFU uses the host (its port is `SFU_PORT`) and, for reports, the port.
+ */
+function bindHost(raw: string | undefined): { host: string; port: number | undefined } {
+  const value = raw?.trim();
+  if (!value) return { host: '127.0.0.1', port: undefined };
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!m?.[1]) {
+    if (isIP(value) === 6) return { host: value, port: undefined };
+    throw new ConfigError(`BIND_ADDR must be host or host:port, got "${value}"`);
+  }
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: m[2] ? Number(m[2]) : undefined };
 }
