@@ -11,6 +11,8 @@ export interface ChangesEvent {
   from: number;
   to: number;
   frame: string;
+  /** Channels the changes upsert or delete (community scope), so nodes can hide those a user may not see. */
+  channelIds?: string[];
   /** Set when the change may alter which channels users can see (channel created or deleted). */
   accessChanged?: boolean;
 }

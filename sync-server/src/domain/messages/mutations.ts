@@ -1,0 +1,114 @@
+import {
+  AppError,
+  canDeleteMessage,
+  canEditMessage,
+  canSee,
+  canSend,
+  channelScope,
+  type MessageDeleteArgs,
+  type MessageEditArgs,
+  type MessageSendArgs,
+} from '@echora/shared';
+import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
+import { takeVersions } from '../../sync/feed.ts';
+import { findChannel } from '../channels/queries.ts';
+import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
+
+function requireContent(content: string): void {
+  if (!content.trim()) throw new AppError('invalid', 'content: a message cannot be blank');
+}
+
+/**
+ * The user's permissions in a live text channel. A channel the user may not
+ * see is "not found", so its existence does not leak.
+ */
+async function channelPerms(ctx: MutationContext, channelId: string): Promise<number> {
+  const channel = await findChannel(ctx.tx, channelId);
+  if (!channel || channel.deleted_at !== null) throw new AppError('not_found', 'No such channel.');
+  if (!ctx.access.data.channels.has(channelId)) throw new StaleAccessError();
+  const perms = ctx.access.channel(ctx.userId, channelId, ctx.now.getTime());
+  if (!canSee(perms)) throw new AppError('not_found', 'No such channel.');
+  if (channel.kind !== 'text')
+    throw new AppError('invalid', 'channelId: voice channels hold no messages');
+  return perms;
+}
+
+async function liveMessage(ctx: MutationContext, id: string): Promise<MessageRow> {
+  const row = await findMessage(ctx.tx, id, true);
+  if (!row || row.deleted_at !== null) throw new AppError('not_found', 'No such message.');
+  return row;
+}
+
+/**
+ * `message.send`. The id comes from the client so a resend is recognised: the
+ * same id from the same author in the same channel is the same message.
+ */
+export async function sendMessage(
+  ctx: MutationContext,
+  args: MessageSendArgs,
+): Promise<MutationResult> {
+  requireContent(args.content);
+  const perms = await channelPerms(ctx, args.channelId);
+  if (!canSend(perms))
+    throw new AppError('forbidden', 'You may not send messages in this channel.');
+  const scope = channelScope(args.channelId);
+  const existing = await findMessage(ctx.tx, args.id);
+  if (existing) {
+    if (existing.author_id === ctx.userId && existing.channel_id === args.channelId) {
+      return { scope, version: Number(existing.seq) };
+    }
+    throw new AppError('conflict', 'id: a message with this id already exists');
+  }
+  const version = await takeVersions(ctx.tx, scope);
+  const { rows } = await ctx.tx.query<MessageRow>(
+    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MESSAGE_COLUMNS}`,
+    [args.id, args.channelId, ctx.userId, args.content, version, ctx.now],
+  );
+  const message = toMessage(rows[0] as MessageRow);
+  await ctx.changes.appendAt(ctx.tx, scope, version, [
+    { op: 'upsert', entity: 'message', id: message.id, data: message },
+  ]);
+  return { scope, version };
+}
+
+/** `message.edit`: only the author, whatever their roles. */
+export async function editMessage(
+  ctx: MutationContext,
+  args: MessageEditArgs,
+): Promise<MutationResult> {
+  requireContent(args.content);
+  const row = await liveMessage(ctx, args.id);
+  await channelPerms(ctx, row.channel_id);
+  if (!canEditMessage(ctx.userId, row.author_id)) {
+    throw new AppError('forbidden', 'Only its author may edit a message.');
+  }
+  const { rows } = await ctx.tx.query<MessageRow>(
+    `UPDATE messages SET content = $2, edited_at = $3 WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+    [args.id, args.content, ctx.now],
+  );
+  const message = toMessage(rows[0] as MessageRow);
+  const scope = channelScope(row.channel_id);
+  const [change] = await ctx.changes.append(ctx.tx, scope, [
+    { op: 'upsert', entity: 'message', id: message.id, data: message },
+  ]);
+  return { scope, version: change?.version ?? 0 };
+}
+
+/** `message.delete`: its author, or anyone with manage messages there. Leaves a tombstone. */
+export async function deleteMessage(
+  ctx: MutationContext,
+  args: MessageDeleteArgs,
+): Promise<MutationResult> {
+  const row = await liveMessage(ctx, args.id);
+  const perms = await channelPerms(ctx, row.channel_id);
+  if (!canDeleteMessage(ctx.userId, row.author_id, perms)) {
+    throw new AppError('forbidden', 'You may not delete this message.');
+  }
+  await ctx.tx.query('UPDATE messages SET deleted_at = $2 WHERE id = $1', [args.id, ctx.now]);
+  const scope = channelScope(row.channel_id);
+  const [change] = await ctx.changes.append(ctx.tx, scope, [
+    { op: 'delete', entity: 'message', id: args.id },
+  ]);
+  return { scope, version: change?.version ?? 0 };
+}

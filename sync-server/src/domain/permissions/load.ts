@@ -1,0 +1,80 @@
+import type { ChannelOverride, CommunityRoles, MemberInfo, RoleInfo } from '@echora/shared';
+import type { Queryable } from '../../db/types.ts';
+
+/** A member as permission checks need them. */
+export interface AccessMember extends MemberInfo {
+  isBanned: boolean;
+}
+
+/** Everything permission checks read, loaded at one community version. */
+export interface AccessData {
+  /** The community scope version this was loaded at (read first, so data is at least this new). */
+  version: number;
+  community: CommunityRoles;
+  members: Map<string, AccessMember>;
+  /** Live (not deleted) channels. */
+  channels: Map<string, { kind: 'text' | 'voice' }>;
+  overrides: Map<string, ChannelOverride[]>;
+}
+
+/** Reads roles, members, channels and overrides in one go. */
+export async function loadAccess(db: Queryable): Promise<AccessData> {
+  const version = Number(
+    (await db.query<{ version: number }>("SELECT version FROM scopes WHERE scope = 'community'"))
+      .rows[0]?.version ?? 0,
+  );
+  const [roles, members, memberRoles, channels, overrides, community] = await Promise.all([
+    db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
+      'SELECT id, position, permissions, is_everyone FROM roles',
+    ),
+    db.query<{ user_id: string; timed_out_until: Date | null; banned_at: Date | null }>(
+      'SELECT user_id, timed_out_until, banned_at FROM members',
+    ),
+    db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
+    db.query<{ id: string; kind: 'text' | 'voice' }>(
+      'SELECT id, kind FROM channels WHERE deleted_at IS NULL',
+    ),
+    db.query<{
+      channel_id: string;
+      target_type: 'role' | 'member';
+      target_id: string;
+      allow: number;
+      deny: number;
+    }>('SELECT channel_id, target_type, target_id, allow, deny FROM channel_overrides'),
+    db.query<{ owner_id: string | null }>('SELECT owner_id FROM community WHERE id = 1'),
+  ]);
+  const ownerId = community.rows[0]?.owner_id ?? null;
+  const roleMap = new Map<string, RoleInfo>();
+  let everyoneRoleId = '';
+  for (const r of roles.rows) {
+    roleMap.set(r.id, { id: r.id, position: r.position, permissions: r.permissions });
+    if (r.is_everyone) everyoneRoleId = r.id;
+  }
+  const rolesOf = new Map<string, string[]>();
+  for (const mr of memberRoles.rows) {
+    rolesOf.set(mr.user_id, [...(rolesOf.get(mr.user_id) ?? []), mr.role_id]);
+  }
+  const memberMap = new Map<string, AccessMember>();
+  for (const m of members.rows) {
+    memberMap.set(m.user_id, {
+      userId: m.user_id,
+      roleIds: [everyoneRoleId, ...(rolesOf.get(m.user_id) ?? [])],
+      isOwner: m.user_id === ownerId,
+      timedOutUntil: m.timed_out_until ? new Date(m.timed_out_until).getTime() : null,
+      isBanned: m.banned_at !== null,
+    });
+  }
+  const overrideMap = new Map<string, ChannelOverride[]>();
+  for (const o of overrides.rows) {
+    const list = overrideMap.get(o.channel_id) ?? [];
+    list.push({ targetType: o.target_type, targetId: o.target_id, allow: o.allow, deny: o.deny });
+    overrideMap.set(o.channel_id, list);
+  }
+  return {
+    version,
+    community: { everyoneRoleId, roles: roleMap },
+    members: memberMap,
+    channels: new Map(channels.rows.map((c) => [c.id, { kind: c.kind }])),
+    overrides: overrideMap,
+  };
+}

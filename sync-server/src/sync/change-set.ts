@@ -1,0 +1,88 @@
+import type { Change, ChangesDown } from '@echora/shared';
+import type { Bus, ChangesEvent } from '../bus/types.ts';
+import type { Queryable } from '../db/types.ts';
+import { appendAt, appendChanges, type FeedEntry } from './feed.ts';
+
+interface ScopeChanges {
+  from: number;
+  to: number;
+  changes: Change[];
+}
+
+/**
+ * The changes one transaction writes, kept so they can be published after it
+ * commits (never before: a reader could see a version that then rolls back).
+ */
+export class ChangeSet {
+  private readonly scopes = new Map<string, ScopeChanges>();
+  /** Channel ids whose visibility may have changed (created, deleted). */
+  readonly accessChannels = new Set<string>();
+
+  /** Appends to the feed under new versions; see {@link appendChanges}. */
+  async append(tx: Queryable, scope: string, entries: readonly FeedEntry[]): Promise<Change[]> {
+    const changes = await appendChanges(tx, scope, entries);
+    this.add(scope, changes);
+    return changes;
+  }
+
+  /** Appends under versions the caller took already (a message's seq is its version). */
+  async appendAt(
+    tx: Queryable,
+    scope: string,
+    first: number,
+    entries: readonly FeedEntry[],
+  ): Promise<Change[]> {
+    const changes = await appendAt(tx, scope, first, entries);
+    this.add(scope, changes);
+    return changes;
+  }
+
+  /** The last version written to `scope`, if any. */
+  lastVersion(scope: string): number | undefined {
+    return this.scopes.get(scope)?.to;
+  }
+
+  /** One event per scope, each frame serialized once for every recipient on every node. */
+  events(): ChangesEvent[] {
+    return [...this.scopes].map(([scope, s]) => {
+      const frame: ChangesDown = {
+        type: 'changes',
+        scope,
+        from: s.from,
+        to: s.to,
+        changes: s.changes,
+      };
+      const event: ChangesEvent = {
+        type: 'changes',
+        scope,
+        from: s.from,
+        to: s.to,
+        frame: JSON.stringify(frame),
+      };
+      const channelIds = s.changes.flatMap((c) =>
+        c.entity !== 'channel' ? [] : [c.op === 'delete' ? c.id : c.data.id],
+      );
+      if (channelIds.length > 0) event.channelIds = channelIds;
+      if (channelIds.some((id) => this.accessChannels.has(id))) event.accessChanged = true;
+      return event;
+    });
+  }
+
+  /** Publishes after commit. A lost publish only delays delivery: the next one shows a gap. */
+  async publish(bus: Bus): Promise<void> {
+    for (const event of this.events()) await bus.publish(event);
+  }
+
+  private add(scope: string, changes: Change[]): void {
+    const first = changes[0];
+    const last = changes.at(-1);
+    if (!first || !last) return;
+    const s = this.scopes.get(scope);
+    if (s) {
+      s.to = last.version;
+      s.changes.push(...changes);
+    } else {
+      this.scopes.set(scope, { from: first.version - 1, to: last.version, changes: [...changes] });
+    }
+  }
+}

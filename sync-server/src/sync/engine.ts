@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import websocket from '@fastify/websocket';
+import { CloseCode, Limits } from '@echora/shared';
+import { createBus } from '../bus/index.ts';
+import type { Db, Queryable } from '../db/types.ts';
+import { seedDefaultChannels } from '../domain/channels/seed.ts';
+import { addMember } from '../domain/members/join.ts';
+import { AccessCache } from '../domain/permissions/access.ts';
+import { createPresence } from '../presence/index.ts';
+import { ChangeSet } from './change-set.ts';
+import { defaultSyncOptions, type SyncDeps, type SyncLog, type SyncOptions } from './deps.ts';
+import { Hub } from './hub.ts';
+import { KeyedLimiter } from './rate-limit.ts';
+import { Session } from './session.ts';
+import { startTyping } from './typing.ts';
+
+export interface SyncEngineOptions {
+  db: Db;
+  redisUrl: string | undefined;
+  /** Redis key and channel prefix (tests use a unique one). */
+  redisPrefix?: string;
+  verifyToken: (token: string) => Promise<string | null>;
+  log: SyncLog;
+  options?: Partial<SyncOptions>;
+}
+
+/** The sync engine of one node. */
+export interface SyncEngine {
+  /** Registers `GET /api/sync`. */
+  routes(app: FastifyInstance): Promise<void>;
+  /**
+   * Makes a new user a member inside the registration transaction `tx`.
+   * Returns the function to call after that transaction commits (it publishes).
+   */
+  addMember(tx: Queryable, userId: string): Promise<() => Promise<void>>;
+  /** Closes every socket with `goingAway`, says goodbye on presence, closes the bus. */
+  close(): Promise<void>;
+  readonly deps: SyncDeps;
+}
+
+/** Reads the engine's tunables from the environment (all optional). */
+export function syncOptionsFromEnv(env: Record<string, string | undefined>): Partial<SyncOptions> {
+  const ms = Number(env.PRESENCE_TTL_MS);
+  const sends = Number(env.SEND_RATE_PER_MINUTE);
+  return {
+    ...(Number.isInteger(ms) && ms >= 300 ? { presenceTtlMs: ms } : {}),
+    ...(Number.isInteger(sends) && sends > 0
+      ? { sendRate: { capacity: sends, windowMs: 60_000 } }
+      : {}),
+  };
+}
+
+/**
+ * Builds the bus, presence, permission cache and hub, and seeds the default
+ * channels (once, whichever node gets there first).
+ */
+export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEngine> {
+  const options: SyncOptions = { ...defaultSyncOptions, ...opts.options };
+  const { db, log } = opts;
+  const bus = await createBus(opts.redisUrl, opts.redisPrefix);
+  const access = new AccessCache(db);
+  const hub = new Hub(bus, access);
+  const presence = await createPresence({
+    nodeId: randomUUID(),
+    bus,
+    redisUrl: opts.redisUrl,
+    ttlMs: options.presenceTtlMs,
+    onChange: (userId, status) => hub.presenceChanged(userId, status),
+    ...(opts.redisPrefix === undefined ? {} : { redisPrefix: opts.redisPrefix }),
+  });
+  hub.start();
+  const seeded = await seedDefaultChannels(db);
+  await seeded.publish(bus);
+  const sockets = new Set<{ close(code: number, reason: string): void }>();
+  const deps: SyncDeps = {
+    db,
+    bus,
+    hub,
+    access,
+    presence,
+    verifyToken: opts.verifyToken,
+    log,
+    options,
+    dispatch: {
+      db,
+      bus,
+      access,
+      sendLimiter: new KeyedLimiter(options.sendRate.capacity, options.sendRate.windowMs),
+      ephemeral: (_name, args, userId) => startTyping(bus, access, args, userId),
+      log: (err, msg) => log.error({ err }, msg),
+    },
+  };
+  return {
+    deps,
+    async routes(app) {
+      // Frames over the cap close the socket with 1009 before we read them.
+      await app.register(websocket, { options: { maxPayload: Limits.frameBytes } });
+      app.get('/api/sync', { websocket: true }, (socket) => {
+        const session = new Session(socket, deps);
+        sockets.add(session);
+        socket.on('close', () => sockets.delete(session));
+      });
+    },
+    async addMember(tx, userId) {
+      const changes = new ChangeSet();
+      await addMember(tx, userId, changes);
+      return async () => {
+        const version = changes.lastVersion('community');
+        if (version !== undefined) access.invalidate(version);
+        await changes.publish(bus).catch((err: unknown) => log.error({ err }, 'publish failed'));
+      };
+    },
+    async close() {
+      for (const s of sockets) s.close(CloseCode.goingAway, 'server shutting down');
+      hub.stop();
+      await presence.stop();
+      await bus.close();
+    },
+  };
+}

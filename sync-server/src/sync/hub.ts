@@ -1,0 +1,88 @@
+import {
+  COMMUNITY_SCOPE,
+  channelScope,
+  type PresenceDown,
+  type PresenceStatus,
+} from '@echora/shared';
+import type { Bus, BusEvent, ChangesEvent } from '../bus/types.ts';
+import type { AccessCache } from '../domain/permissions/access.ts';
+
+/** What the hub needs from a socket session. */
+export interface HubSession {
+  readonly userId: string;
+  /** Live changes of a scope the session watches. */
+  deliver(event: ChangesEvent): void;
+  /** Which channels the user may see may have changed: bootstrap or revoke. */
+  refreshAccess(): void;
+  /** Sends an already-serialized frame. */
+  sendRaw(frame: string): void;
+}
+
+/**
+ * This node's index of sessions by scope. Bus events go only to sessions
+ * watching their scope; each frame string is built once by the writer.
+ */
+export class Hub {
+  private readonly sessions = new Set<HubSession>();
+  private readonly byScope = new Map<string, Set<HubSession>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly access: AccessCache,
+  ) {}
+
+  start(): void {
+    this.unsubscribe = this.bus.subscribe((e) => this.onEvent(e));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  add(session: HubSession): void {
+    this.sessions.add(session);
+  }
+
+  remove(session: HubSession): void {
+    this.sessions.delete(session);
+    for (const [scope, set] of this.byScope) {
+      if (set.delete(session) && set.size === 0) this.byScope.delete(scope);
+    }
+  }
+
+  watch(session: HubSession, scope: string): void {
+    const set = this.byScope.get(scope) ?? new Set();
+    set.add(session);
+    this.byScope.set(scope, set);
+  }
+
+  unwatch(session: HubSession, scope: string): void {
+    const set = this.byScope.get(scope);
+    if (set?.delete(session) && set.size === 0) this.byScope.delete(scope);
+  }
+
+  /** Tells every session on this node that a user's presence changed. */
+  presenceChanged(userId: string, status: PresenceStatus): void {
+    const frame: PresenceDown = { type: 'presence', userId, status };
+    const text = JSON.stringify(frame);
+    for (const s of this.sessions) s.sendRaw(text);
+  }
+
+  private onEvent(e: BusEvent): void {
+    if (e.type === 'changes') {
+      // Before delivering: a session's next permission check must see this version.
+      if (e.scope === COMMUNITY_SCOPE) this.access.invalidate(e.to);
+      for (const s of this.byScope.get(e.scope) ?? []) s.deliver(e);
+      if (e.accessChanged) for (const s of this.sessions) s.refreshAccess();
+    } else if (e.type === 'typing') {
+      for (const s of this.byScope.get(channelScope(e.channelId)) ?? []) {
+        if (s.userId !== e.userId) s.sendRaw(e.frame);
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { AuthHooks } from '../domain/auth/accounts.ts';
+import { verifyAccessToken } from '../domain/auth/tokens.ts';
+import { createSyncEngine, syncOptionsFromEnv, type SyncEngine } from './engine.ts';
+import type { SyncOptions } from './deps.ts';
+
+export interface RegisterSyncOptions {
+  /** Hooks of other domains to keep; the returned hooks run them too. */
+  hooks?: AuthHooks | undefined;
+  /** Overrides of the engine's tunables (tests); the environment is read otherwise. */
+  options?: Partial<SyncOptions> | undefined;
+  /** Redis key and channel prefix (tests use a unique one). */
+  redisPrefix?: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This node's sync engine (bus, hub, presence, permission cache). */
+    sync: SyncEngine;
+  }
+}
+
+/**
+ * Starts the sync engine on `app.db` and `app.config`, registers
+ * `GET /api/sync`, and closes the engine with the app. Returns the auth hooks
+ * with `afterUserCreated` making every new user a member.
+ */
+export async function registerSync(
+  app: FastifyInstance,
+  { hooks, options, redisPrefix }: RegisterSyncOptions = {},
+): Promise<AuthHooks> {
+  const { config, db } = app;
+  const engine = await createSyncEngine({
+    db,
+    redisUrl: config.redisUrl,
+    verifyToken: async (token) =>
+      (await verifyAccessToken(config.jwtSecret, token))?.userId ?? null,
+    log: app.log,
+    options: { ...syncOptionsFromEnv(process.env), ...options },
+    ...(redisPrefix === undefined ? {} : { redisPrefix }),
+  });
+  app.decorate('sync', engine);
+  await app.register((instance) => engine.routes(instance));
+  app.addHook('preClose', async () => engine.close());
+  return {
+    ...hooks,
+    async afterUserCreated(tx, user) {
+      const theirs = await hooks?.afterUserCreated?.(tx, user);
+      const ours = await engine.addMember(tx, user.id);
+      return async () => {
+        await theirs?.();
+        await ours();
+      };
+    },
+  };
+}
