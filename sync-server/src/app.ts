@@ -1,0 +1,76 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyCors from '@fastify/cors';
+import { TypeBoxValidatorCompiler, registerAjvFormats } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import type { Db } from './db/types.ts';
+import type { AuthHooks } from './domain/auth/accounts.ts';
+import { authRoutes, type AuthOptions } from './domain/auth/routes.ts';
+import { healthRoutes } from './domain/health/routes.ts';
+import { registerVoice } from './domain/voice/routes.ts';
+import { registerClient } from './plugins/client.ts';
+import { registerContext } from './plugins/context.ts';
+import { registerErrorHandler } from './plugins/errors.ts';
+import type { SyncOptions } from './sync/deps.ts';
+import { registerSync } from './sync/plugin.ts';
+
+/** What {@link buildApp} needs. */
+export interface BuildAppOptions {
+  config: Config;
+  db: Db;
+  /** Extension points other domains plug into (see {@link AuthHooks}). */
+  hooks?: AuthHooks;
+  /** Auth TTLs and rate limits; tests use small numbers. */
+  auth?: Omit<AuthOptions, 'hooks'>;
+  /** Sync engine tunables (send rate, presence expiry); tests use small numbers. */
+  sync?: Partial<SyncOptions>;
+  /** A ready pino logger; else one is made at `config.logLevel`. */
+  logger?: FastifyBaseLogger;
+}
+
+/**
+ * Builds the Fastify app without listening: server.ts listens, tests use
+ * `app.inject` or listen on port 0. The caller owns `db` and closes it.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const trustProxy = config.trustProxy;
+  const app = Fastify({
+    ...(options.logger
+      ? { loggerInstance: options.logger }
+      : { logger: { level: config.logLevel } }),
+    // A hop count becomes "trust the nearest N proxies".
+    trustProxy:
+      typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : trustProxy,
+    routerOptions: { maxParamLength: 200 },
+  }) as FastifyInstance;
+  // TypeBox checks bodies as sent (Fastify's default Ajv would turn 42 into
+  // "42"), and still converts querystrings and params, which are all text.
+  registerAjvFormats();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  registerContext(app, config, db);
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  if (config.corsOrigins.length > 0) {
+    await app.register(fastifyCors, { origin: config.corsOrigins, credentials: true });
+  }
+
+  await app.register(healthRoutes);
+  const hooks = await registerSync(app, { hooks: options.hooks, options: options.sync });
+  await registerVoice(app);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, {
+        ...options.auth,
+        hooks,
+      });
+      // Other domains register their /api routes here.
+    },
+    { prefix: '/api' },
+  );
+
+  await registerClient(app, config.clientDist);
+  return app;
+}

@@ -1,0 +1,221 @@
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['production', 'development', 'test'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Everything the server reads from its environment, validated once at start-up. */
+export interface Config {
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Postgres when set; else PGlite in `<dataDir>/pglite`. */
+  databaseUrl: string | undefined;
+  /** Absolute. */
+  dataDir: string;
+  /** HS256 key for access tokens; generated into `<dataDir>/jwt-secret` when not given. */
+  jwtSecret: string;
+  /** Origins allowed to call the API from another origin; empty means none. */
+  corsOrigins: string[];
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  /** Set only when REGISTRATION is given: it then overrides the stored community setting. */
+  registration: 'open' | 'invite' | undefined;
+  storage: {
+    backend: 'local' | 's3';
+    /** Absolute; used by the local backend. */
+    path: string;
+    s3: {
+      bucket: string | undefined;
+      region: string | undefined;
+      endpoint: string | undefined;
+      forcePathStyle: boolean;
+    };
+  };
+  maxUploadBytes: number;
+  sfuUrls: string[];
+  sfuPort: number;
+  /** Signs voice grants for the SFU; generated into `<dataDir>/voice-secret` when not given. */
+  voiceGrantSecret: string;
+  /** The built client, served from the same port when its index.html exists. */
+  clientDist: string;
+  /** Passed to Fastify's `trustProxy`. */
+  trustProxy: boolean | number | string[];
+  /** Requests per minute per IP and per username on login, and per IP on register. */
+  authRateLimit: number;
+  nodeEnv: NodeEnv;
+}
+
+/** Config as read from the environment, before missing secrets are generated. */
+export type LoadedConfig = Omit<Config, 'jwtSecret' | 'voiceGrantSecret'> & {
+  jwtSecret: string | undefined;
+  voiceGrantSecret: string | undefined;
+};
+
+/** A bad environment value; its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  constructor(variable: string, rule: string, value: string) {
+    super(`Invalid configuration: ${variable} ${rule}, got ${JSON.stringify(value)}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+type Env = Record<string, string | undefined>;
+
+/** Unset and empty are the same: `FOO= npm start` should not mean an empty value. */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, min: number, max: number, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer ${min}-${max}`, raw);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join('|')}`, raw);
+  }
+  return raw as T;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, 'must be true or false', raw);
+}
+
+function list(env: Env, name: string): string[] {
+  return (read(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL', raw);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must be a ${protocols.join(' or ')} URL`, raw);
+  }
+  return raw;
+}
+
+function secret(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw !== undefined && raw.length < 32) {
+    // Never echo a secret, not even a short one.
+    throw new ConfigError(name, 'must be at least 32 characters', `<${raw.length} characters>`);
+  }
+  return raw;
+}
+
+function bindAddress(env: Env): { host: string; port: number } {
+  const raw = read(env, 'BIND_ADDR') ?? '127.0.0.1:3000';
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[2]);
+  if (!match?.[1] || port > 65535) {
+    throw new ConfigError(
+      'BIND_ADDR',
+      'must be host:port (e.g. 127.0.0.1:3000 or [::1]:3000)',
+      raw,
+    );
+  }
+  const host = match[1].replace(/^\[(.*)\]$/, '$1');
+  return { host, port: integer(env, 'PORT', 0, 65535, port) };
+}
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const hosts = list(env, 'TRUST_PROXY');
+  if (hosts.some((host) => !/^[0-9a-fA-F:./]+$/.test(host))) {
+    throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count or IPs/CIDRs', raw);
+  }
+  return hosts;
+}
+
+/**
+ * Reads and validates the environment. Pure: it reads no files and touches
+ * nothing, so tests call it with any env. Throws {@link ConfigError} naming
+ * the first bad variable.
+ */
+export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
+  const { host, port } = bindAddress(env);
+  const dataDir = resolve(cwd, read(env, 'DATA_DIR') ?? './data');
+  const backend = oneOf(env, 'STORAGE_BACKEND', ['local', 's3'] as const) ?? 'local';
+  const s3 = {
+    bucket: read(env, 'S3_BUCKET'),
+    region: read(env, 'S3_REGION'),
+    endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
+    forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', false),
+  };
+  if (backend === 's3' && !s3.bucket) {
+    throw new ConfigError('S3_BUCKET', 'must be set when STORAGE_BACKEND=s3', '');
+  }
+  const storagePath = read(env, 'STORAGE_PATH');
+  const clientDist = read(env, 'CLIENT_DIST');
+  const corsOrigins = list(env, 'CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        'must list origins like https://chat.example.com',
+        origin,
+      );
+    }
+  }
+  const sfuUrls = list(env, 'SFU_URLS');
+  for (const sfuUrl of sfuUrls)
+    url({ SFU_URLS: sfuUrl }, 'SFU_URLS', ['http:', 'https:', 'ws:', 'wss:']);
+  return {
+    host,
+    port,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir,
+    jwtSecret: secret(env, 'JWT_SECRET'),
+    corsOrigins,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS) ?? 'info',
+    registration: oneOf(env, 'REGISTRATION', ['open', 'invite'] as const),
+    storage: {
+      backend,
+      path: storagePath ? resolve(cwd, storagePath) : resolve(dataDir, 'uploads'),
+      s3,
+    },
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_MB', 1, 10_240, 25) * 1024 * 1024,
+    sfuUrls,
+    sfuPort: integer(env, 'SFU_PORT', 0, 65535, 3001),
+    voiceGrantSecret: secret(env, 'VOICE_GRANT_SECRET'),
+    clientDist: clientDist
+      ? isAbsolute(clientDist)
+        ? clientDist
+        : resolve(cwd, clientDist)
+      : resolve(REPO_ROOT, 'client/dist'),
+    trustProxy: trustProxy(env),
+    authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 1, 1_000_000_000, 10),
+    nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
+  };
+}
