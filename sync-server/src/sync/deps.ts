@@ -25,7 +25,7 @@ export interface SyncOptions {
 
 export const defaultSyncOptions: SyncOptions = {
   authTimeoutMs: 5000,
-  frameRate: { capacity: 600, windowMs: 10_000 },
+  frameRate: { capacity: 1000, windowMs: 10_000 },
   // A burst big enough for an offline outbox to drain on reconnect.
   sendRate: { capacity: 100, windowMs: 60_000 },
   presenceTtlMs: 10_000,

@@ -29,8 +29,8 @@ const checkUp = Object.fromEntries(
   Object.entries(upSchemas).map(([type, schema]) => [type, validator(schema)]),
 ) as { [K in keyof typeof upSchemas]: ReturnType<typeof validator<(typeof upSchemas)[K]>> };
 
-/** Frames waiting to be handled before the client counts as flooding. */
-const MAX_QUEUED_FRAMES = 256;
+/** Bytes of frames waiting to be handled before the client counts as flooding. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 function toText(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
@@ -61,6 +61,7 @@ export class Session implements HubSession {
   private readonly frameBucket: TokenBucket;
   private readonly authTimer: NodeJS.Timeout;
   private streams: ScopeStreams | undefined;
+  private queuedBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -105,12 +106,14 @@ export class Session implements HubSession {
 
   private onMessage(data: RawData): void {
     if (this.state === 'closed') return;
-    if (this.frameBucket.take() > 0 || this.inbound.pending > MAX_QUEUED_FRAMES) {
+    const text = toText(data);
+    if (this.frameBucket.take() > 0 || this.queuedBytes + text.length > MAX_QUEUED_BYTES) {
       this.close(CloseCode.rateLimited, 'too many frames');
       return;
     }
-    const text = toText(data);
+    this.queuedBytes += text.length;
     this.inbound.run(async () => {
+      this.queuedBytes -= text.length;
       if (this.state === 'closed') return;
       try {
         if (this.state === 'auth') await this.onAuth(text);

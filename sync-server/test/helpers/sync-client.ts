@@ -114,6 +114,9 @@ export class SyncClient {
   static async connect(baseUrl: string, options: ConnectOptions): Promise<SyncClient> {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/sync`);
     const client = new SyncClient(ws, options.clientId ?? randomUUID());
+    // The replica resumes from the cursors it presents (its rows are not kept between clients).
+    for (const [scope, v] of Object.entries(options.cursors ?? {}))
+      client.replica.cursors.set(scope, v);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -147,6 +150,10 @@ export class SyncClient {
   next(test: (f: DownMessage) => boolean, timeoutMs = 10_000): Promise<DownMessage> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+      void this.closed.then(({ code, reason }) => {
+        clearTimeout(timer);
+        reject(new Error(`socket closed (${code} ${reason}) while waiting for a frame`));
+      });
       this.waiters.push({
         test,
         resolve: (f) => {
@@ -169,9 +176,20 @@ export class SyncClient {
     args: MutationArgs<N>,
     seq = ++this.seq,
   ): Promise<AckDown | RejectDown> {
-    const answer = this.next((f) => (f.type === 'ack' || f.type === 'reject') && f.seq === seq);
+    const answer = this.next(
+      (f) => (f.type === 'ack' || f.type === 'reject') && f.seq === seq,
+      60_000,
+    );
     this.send({ type: 'mutate', seq, name, args });
     return (await answer) as AckDown | RejectDown;
+  }
+
+  /** Sends many mutations without waiting in between, then waits for every answer. */
+  async mutateMany<N extends MutationName>(
+    name: N,
+    argsList: MutationArgs<N>[],
+  ): Promise<(AckDown | RejectDown)[]> {
+    return Promise.all(argsList.map((args) => this.mutate(name, args)));
   }
 
   close(): Promise<{ code: number; reason: string }> {
