@@ -15,6 +15,7 @@ import { Presence } from './presence.svelte.ts';
 import type { Session } from './session.svelte.ts';
 import { handleError } from './toasts.svelte.ts';
 import { Typing } from './typing.svelte.ts';
+import { Voice } from './voice.svelte.ts';
 
 /**
  * Everything the main view needs for a signed-in user: the engine and the
@@ -30,6 +31,7 @@ export class Chat {
   readonly composer: Composer;
   readonly presence: Presence;
   readonly typing: Typing;
+  readonly voice: Voice;
   #members: LiveQuery<null, Member[]>;
   #cleanup: (() => void)[] = [];
 
@@ -60,6 +62,7 @@ export class Chat {
       () => this.connection.state === 'online',
     );
     this.typing = new Typing(this.engine);
+    this.voice = new Voice(session.getToken);
     this.#members = new LiveQuery(
       () => null,
       () => replica.members.toArray(),
@@ -104,6 +107,7 @@ export class Chat {
     this.connection.dispose();
     this.presence.dispose();
     this.typing.dispose();
+    this.voice.dispose();
     this.composer.dispose();
     this.engine.stop();
   }

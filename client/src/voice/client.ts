@@ -35,6 +35,21 @@ export interface VoiceClientOptions {
   requestGrant(channelId: string): Promise<VoiceGrantResponse>;
 }
 
+/** Not in a call. */
+export const IDLE: VoiceSnapshot = {
+  status: 'idle',
+  channelId: null,
+  muted: false,
+  deafened: false,
+  speaking: false,
+  perms: null,
+  participants: [],
+  remote: [],
+  screen: null,
+  camera: null,
+  error: null,
+};
+
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10_000];
 
 const REASONS: Record<string, string> = {
@@ -50,19 +65,7 @@ const REASONS: Record<string, string> = {
  * reconnection after network loss. The UI reads {@link VoiceClient.snapshot}.
  */
 export class VoiceClient {
-  private state: VoiceSnapshot = {
-    status: 'idle',
-    channelId: null,
-    muted: false,
-    deafened: false,
-    speaking: false,
-    perms: null,
-    participants: [],
-    remote: [],
-    screen: null,
-    camera: null,
-    error: null,
-  };
+  private state: VoiceSnapshot = IDLE;
   private readonly listeners = new Set<(s: VoiceSnapshot) => void>();
   private socket: SignalingSocket | undefined;
   private peer: VoicePeer | undefined;
