@@ -113,4 +113,93 @@ describeEachDb('sync: two clients chat', (getDb) => {
     expect(tooLong.type === 'reject' && tooLong.error.message).toMatch(/4000/);
     await b.close();
   });
+
+  it('channel mutations need manage channels and propagate; deleting revokes, creating bootstraps', async () => {
+    const a = await (await SyncClient.connect(url, { token: owner.token })).synced();
+    const b = await (await SyncClient.connect(url, { token: bob.token })).synced();
+    const id = newId();
+    const refused = await b.mutate('channel.create', { id, kind: 'text', name: 'nope' });
+    expect(refused).toMatchObject({ type: 'reject', error: { kind: 'forbidden' } });
+
+    expect(await a.mutate('channel.create', { id, kind: 'text', name: '  random ' })).toMatchObject(
+      {
+        type: 'ack',
+        scope: 'community',
+      },
+    );
+    await until(() => b.replica.channels.get(id)?.name === 'random');
+    await b.waitFor((f) => f.type === 'reset' && f.scope === `channel:${id}`);
+    const msg = newId();
+    await b.mutate('message.send', { id: msg, channelId: id, content: 'in random' });
+    await until(() => a.replica.messages.has(msg));
+
+    await a.mutate('channel.rename', { id, name: 'random-2', topic: 'off topic' });
+    await until(() => b.replica.channels.get(id)?.topic === 'off topic');
+    const reorder = await a.mutate('channel.reorder', { ids: [id] });
+    expect(reorder.type).toBe('ack');
+    await until(() => b.replica.channels.get(id)?.position === 0);
+    const positions = [...b.replica.channels.values()].map((c) => c.position).sort();
+    expect(new Set(positions).size).toBe(positions.length);
+
+    await a.mutate('channel.delete', { id });
+    await b.waitFor((f) => f.type === 'revoke' && f.scope === `channel:${id}`);
+    expect(b.replica.channels.has(id)).toBe(false);
+    expect(b.replica.messages.has(msg)).toBe(false);
+    const late = await b.mutate('message.send', { id: newId(), channelId: id, content: 'late' });
+    expect(late).toMatchObject({ type: 'reject', error: { kind: 'not_found' } });
+    expect(b.replica.gaps).toEqual([]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('typing reaches the others in the channel, not the typist, and nothing is recorded', async () => {
+    const a = await (await SyncClient.connect(url, { token: owner.token })).synced();
+    const b = await (await SyncClient.connect(url, { token: bob.token })).synced();
+    const typing = b.next((f) => f.type === 'typing');
+    expect(await a.mutate('typing.start', { channelId: general }, 1)).toEqual({
+      type: 'ack',
+      seq: 1,
+    });
+    expect(await typing).toMatchObject({ channelId: general, userId: owner.id, expiresInMs: 8000 });
+    expect(a.frames.some((f) => f.type === 'typing')).toBe(false);
+    const { rows } = await getDb().query('SELECT 1 FROM client_mutations WHERE client_id = $1', [
+      a.clientId,
+    ]);
+    expect(rows).toEqual([]);
+    expect(await a.mutate('typing.start', { channelId: newId() }, 1)).toMatchObject({
+      type: 'reject',
+      error: { kind: 'not_found' },
+    });
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('presence: snapshot on connect, online across connections, offline when the last closes', async () => {
+    const watcher = await (await SyncClient.connect(url, { token: owner.token })).synced();
+    const b1 = await (await SyncClient.connect(url, { token: bob.token })).synced();
+    await watcher.waitFor(
+      (f) => f.type === 'presence' && f.userId === bob.id && f.status === 'online',
+    );
+    const snap = await b1.waitFor((f) => f.type === 'presence.snapshot');
+    expect(snap.type === 'presence.snapshot' && snap.users).toContainEqual({
+      userId: owner.id,
+      status: 'online',
+    });
+    const b2 = await (await SyncClient.connect(url, { token: bob.token })).synced();
+    b1.send({ type: 'presence', status: 'idle' });
+    b2.send({ type: 'presence', status: 'idle' });
+    await watcher.waitFor(
+      (f) => f.type === 'presence' && f.userId === bob.id && f.status === 'idle',
+    );
+    await b1.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(
+      watcher.frames.some(
+        (f) => f.type === 'presence' && f.userId === bob.id && f.status === 'offline',
+      ),
+    ).toBe(false);
+    await b2.close();
+    await watcher.waitFor(
+      (f) => f.type === 'presence' && f.userId === bob.id && f.status === 'offline',
+    );
+    await watcher.close();
+  });
 });
