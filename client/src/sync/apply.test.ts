@@ -8,10 +8,13 @@ import {
   cursorOf,
   hasMoreKey,
 } from './apply.ts';
-import { enqueue, settleReject, unanswered } from './outbox.ts';
+import { enqueue, nextToSend, settleReject } from './outbox.ts';
+import type { Replica } from './replica.ts';
 import { memoryReplica } from './test-replica.ts';
 
 const ctx = { userId: newId() };
+/** Puts every queued entry on the (imaginary) wire: hands out their seqs. */
+const wire = (r: Replica, floor = 1) => nextToSend(r, { afterId: 0, limit: 1000, floor });
 const channelId = newId();
 const scope = channelScope(channelId);
 const at = '2026-01-01T00:00:00.000Z';
@@ -66,7 +69,7 @@ describe('applying the feed', () => {
     const failed = { id: newId(), channelId, content: 'refused' };
     const pending = { id: newId(), channelId, content: 'queued' };
     await enqueue(r, 'message.send', failed, ctx);
-    await unanswered(r);
+    await wire(r);
     await settleReject(
       r,
       { type: 'reject', seq: 1, error: { kind: 'invalid', message: 'no' } },

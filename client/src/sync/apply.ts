@@ -66,7 +66,9 @@ async function purgeChannel(r: Replica, channelId: string): Promise<void> {
 /** Acked entries whose change the replica now holds stop shaping the view. */
 async function settleAcked(r: Replica, scope: string, version: number, ctx: ApplyContext) {
   const settled = await r.outbox
-    .filter((e) => e.acked?.scope === scope && e.acked.version <= version)
+    .where('acked.scope')
+    .equals(scope)
+    .filter((e) => (e.acked?.version ?? Infinity) <= version)
     .toArray();
   if (settled.length === 0) return;
   await r.outbox.bulkDelete(settled.map((e) => e.id ?? 0));
@@ -159,6 +161,9 @@ export async function applyRevoke(r: Replica, scope: string): Promise<void> {
   const parsed = parseScope(scope);
   if (!parsed) return;
   await r.transaction('rw', allTables(r), async () => {
+    // Acked changes in the scope will never arrive now; they must stop shaping the view.
+    if (parsed.kind === 'community') await r.outbox.where('acked.scope').above('').delete();
+    else await r.outbox.where('acked.scope').equals(scope).delete();
     if (parsed.kind === 'channel') {
       await purgeChannel(r, parsed.id);
       await r.channels.delete(parsed.id);

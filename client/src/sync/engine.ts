@@ -31,7 +31,7 @@ import {
   pendingCount,
   settleAck,
   settleReject,
-  unanswered,
+  nextToSend,
 } from './outbox.ts';
 import { kvRead, kvWrite, PENDING_SORT_BASE, type Replica } from './replica.ts';
 
@@ -57,6 +57,11 @@ export interface SyncEngineOptions {
  */
 const EPHEMERAL_SEQ = 2_147_483_647;
 const HISTORY_TIMEOUT_MS = 15_000;
+/**
+ * Mutations on the wire without an answer. The server queues a socket's frames
+ * and closes one that floods it, so a long outbox drains in a window.
+ */
+const MAX_IN_FLIGHT = 64;
 
 /**
  * `MutateUp['name']` infers as `never` (a union built from an array of names),
@@ -80,7 +85,9 @@ export class SyncEngine {
   #userId: string | undefined;
   #clientId: string | undefined;
   #nextSeq = 1;
-  #sentUpTo = 0;
+  /** The last outbox entry sent on this socket (entries go out in id order). */
+  #sentUpToId = 0;
+  readonly #inFlight = new Set<number>();
   #idle = false;
   #flushing = false;
   #flushAgain = false;
@@ -366,7 +373,8 @@ export class SyncEngine {
       await kvWrite(this.replica, 'userId', userId);
     }
     this.#nextSeq = nextSeq;
-    this.#sentUpTo = 0;
+    this.#sentUpToId = 0;
+    this.#inFlight.clear();
     this.#setState('online');
     if (this.#idle) this.#connection.send({ type: 'presence', status: 'idle' });
     await this.#flush();
@@ -374,6 +382,7 @@ export class SyncEngine {
 
   async #answer(frame: Extract<DownMessage, { type: 'ack' | 'reject' }>): Promise<void> {
     if (frame.seq === EPHEMERAL_SEQ) return;
+    if (this.#inFlight.delete(frame.seq)) void this.#flush();
     const entry =
       frame.type === 'ack'
         ? await settleAck(this.replica, frame, this.#ctx())
@@ -399,11 +408,20 @@ export class SyncEngine {
         this.#flushAgain = false;
         if (this.#state !== 'online') return;
         const generation = this.#connection.generation;
-        for (const entry of await unanswered(this.replica, this.#nextSeq)) {
-          if (entry.seq <= this.#sentUpTo) continue;
-          if (generation !== this.#connection.generation) return;
+        const batch = await nextToSend(this.replica, {
+          afterId: this.#sentUpToId,
+          limit: MAX_IN_FLIGHT - this.#inFlight.size,
+          floor: this.#nextSeq,
+        });
+        for (const entry of batch) {
+          if (generation !== this.#connection.generation) {
+            // A new socket came up meanwhile: start over on it.
+            this.#flushAgain = true;
+            break;
+          }
           if (!this.#connection.send(mutateFrame(entry.seq, entry.name, entry.args))) return;
-          this.#sentUpTo = entry.seq;
+          this.#sentUpToId = entry.id ?? 0;
+          this.#inFlight.add(entry.seq);
         }
       } while (this.#flushAgain);
     } finally {

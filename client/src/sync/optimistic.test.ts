@@ -7,7 +7,9 @@ const ctx = { userId: newId() };
 const channelId = newId();
 const at = '2026-01-01T00:00:00.000Z';
 
-function fold(entries: OutboxEntry[], start: EntityRow | null): EntityRow | null {
+type Step = Omit<OutboxEntry, 'keys'>;
+
+function fold(entries: Step[], start: EntityRow | null): EntityRow | null {
   let row = start;
   for (const entry of entries) {
     for (const ref of touches(entry)) row = applyMutation(entry, ref, row, ctx);
@@ -18,13 +20,13 @@ function fold(entries: OutboxEntry[], start: EntityRow | null): EntityRow | null
 describe('optimistic effects', () => {
   it('sends, edits, then deletes a message, in order', () => {
     const id = newId();
-    const send: OutboxEntry = {
+    const send: Step = {
       id: 7,
       name: 'message.send',
       args: { id, channelId, content: 'hi' },
       createdAt: at,
     };
-    const edit: OutboxEntry = {
+    const edit: Step = {
       id: 8,
       name: 'message.edit',
       args: { id, content: 'hello' },
@@ -60,7 +62,7 @@ describe('optimistic effects', () => {
       editedAt: null,
     };
     const row = { ...server, status: 'sent' as const, sortKey: 4 };
-    const send: OutboxEntry = {
+    const send: Step = {
       id: 1,
       name: 'message.send',
       args: { id, channelId, content: 'hi' },
@@ -71,7 +73,7 @@ describe('optimistic effects', () => {
 
   it('reorders the listed channels and names the scopes touched', () => {
     const [a, b] = [newId(), newId()];
-    const reorder: OutboxEntry = { name: 'channel.reorder', args: { ids: [b, a] }, createdAt: at };
+    const reorder: Step = { name: 'channel.reorder', args: { ids: [b, a] }, createdAt: at };
     expect(touches(reorder).map((r) => [r.id, r.scope])).toEqual([
       [b, 'community'],
       [a, 'community'],

@@ -8,12 +8,15 @@ import {
   pendingCount,
   settleAck,
   settleReject,
-  unanswered,
+  nextToSend,
 } from './outbox.ts';
 import { PENDING_SORT_BASE } from './replica.ts';
+import type { Replica } from './replica.ts';
 import { memoryReplica } from './test-replica.ts';
 
 const ctx = { userId: newId() };
+/** Puts every queued entry on the (imaginary) wire: hands out their seqs. */
+const wire = (r: Replica, floor = 1) => nextToSend(r, { afterId: 0, limit: 1000, floor });
 const channelId = newId();
 const scope = channelScope(channelId);
 const at = '2026-01-01T00:00:00.000Z';
@@ -37,7 +40,7 @@ describe('outbox', () => {
     const row = await r.messages.get(first.id);
     expect(row).toMatchObject({ status: 'pending', content: 'one' });
     expect(row?.sortKey).toBeGreaterThan(PENDING_SORT_BASE);
-    expect((await unanswered(r)).map((e) => e.seq)).toEqual([1, 2]);
+    expect((await wire(r)).map((e) => e.seq)).toEqual([1, 2]);
     expect(await pendingCount(r)).toBe(2);
   });
 
@@ -46,22 +49,22 @@ describe('outbox', () => {
     const name = `echora-${newId()}`;
     const before = memoryReplica(factory, name);
     await enqueue(before, 'message.send', send('a'), ctx);
-    await unanswered(before);
+    await wire(before);
     await settleAck(before, { type: 'ack', seq: 1 }, ctx);
     before.close();
     const after = memoryReplica(factory, name);
     await enqueue(after, 'message.send', send('b'), ctx);
-    expect((await unanswered(after)).map((e) => e.seq)).toEqual([2]);
+    expect((await wire(after)).map((e) => e.seq)).toEqual([2]);
     // The server's nextSeq is a floor: the counter never restarts below it.
     await enqueue(after, 'message.send', send('c'), ctx);
-    expect((await unanswered(after, 10)).map((e) => e.seq)).toEqual([2, 10]);
+    expect((await wire(after, 10)).map((e) => e.seq)).toEqual([2, 10]);
   });
 
   it('keeps the optimistic row after an ack until its change arrives', async () => {
     const r = memoryReplica();
     const args = send('hello');
     await enqueue(r, 'message.send', args, ctx);
-    await unanswered(r);
+    await wire(r);
     await settleAck(r, { type: 'ack', seq: 1, scope, version: 1 }, ctx);
     expect(await pendingCount(r)).toBe(0);
     expect(await r.messages.get(args.id)).toMatchObject({ status: 'pending' });
@@ -100,7 +103,7 @@ describe('outbox', () => {
     await enqueue(r, 'message.edit', { id, content: 'mine' }, ctx);
     await applyChanges(r, upsert(2, 'theirs'), ctx);
     expect((await r.messages.get(id))?.content).toBe('mine');
-    await unanswered(r);
+    await wire(r);
     await settleReject(
       r,
       { type: 'reject', seq: 1, error: { kind: 'forbidden', message: 'no' } },
@@ -115,7 +118,7 @@ describe('outbox', () => {
     const refused = send('x');
     const unsent = send('y');
     await enqueue(r, 'message.send', refused, ctx);
-    await unanswered(r);
+    await wire(r);
     await enqueue(r, 'message.send', unsent, ctx);
     const error = { kind: 'too_large' as const, message: 'long' };
     await settleReject(r, { type: 'reject', seq: 1, error }, ctx);
@@ -126,7 +129,7 @@ describe('outbox', () => {
     expect(await r.outbox.count()).toBe(0);
     const onWire = send('z');
     await enqueue(r, 'message.send', onWire, ctx);
-    expect((await unanswered(r)).map((e) => e.seq)).toEqual([2]);
+    expect((await wire(r)).map((e) => e.seq)).toEqual([2]);
     expect(await discardLocal(r, onWire.id, ctx)).toBe('sent');
   });
 });

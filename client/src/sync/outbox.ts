@@ -1,6 +1,6 @@
 import type { AckDown, MutationName, RejectDown } from '@echora/shared';
 import { cursorOf } from './apply.ts';
-import { applyMutation, touches, type ApplyContext } from './optimistic.ts';
+import { applyMutation, entityKey, touches, type ApplyContext } from './optimistic.ts';
 import { ensureShadows, rebaseTables, recompute } from './rebase.ts';
 import { type LocalMessage, type OutboxEntry, type Replica } from './replica.ts';
 
@@ -30,7 +30,7 @@ export function enqueue(
   ctx: ApplyContext,
 ): Promise<OutboxEntry> {
   return r.transaction('rw', tables(r), async () => {
-    const entry: OutboxEntry = { name, args, createdAt: new Date().toISOString() };
+    const entry: OutboxEntry = { name, args, keys: [], createdAt: new Date().toISOString() };
     if (name === 'channel.create') {
       const last = await r.channels.orderBy('position').last();
       entry.local = { position: (last?.position ?? -1) + 1 };
@@ -40,6 +40,7 @@ export function enqueue(
       if (held && 'channelId' in held) entry.local = { channelId: held.channelId };
     }
     const refs = touches(entry);
+    entry.keys = refs.map((ref) => entityKey(ref.entity, ref.id));
     await ensureShadows(r, refs);
     entry.id = await r.outbox.add(entry);
     await recompute(r, refs, ctx);
@@ -48,33 +49,43 @@ export function enqueue(
 }
 
 /**
- * Every entry still waiting for an answer, in order, each with its wire seq
- * (handing out new ones as needed). `floor` is the server's `nextSeq`: the
- * local counter never restarts below it.
+ * The next entries to put on the wire: up to `limit` unanswered ones after
+ * entry `afterId`, in order, each with its wire seq (handed out now if it has
+ * none). `floor` is the server's `nextSeq`: the counter never restarts below it.
  */
-export async function unanswered(r: Replica, floor = 1): Promise<SentEntry[]> {
+export async function nextToSend(
+  r: Replica,
+  { afterId, limit, floor }: { afterId: number; limit: number; floor: number },
+): Promise<SentEntry[]> {
+  if (limit <= 0) return [];
   return r.transaction('rw', [r.outbox, r.kv], async () => {
     let counter = Math.max(
       ((await r.kv.get(SEQ_KEY))?.value as number | undefined) ?? 0,
       floor - 1,
     );
     const entries = await r.outbox
-      .orderBy('id')
+      .where('id')
+      .above(afterId)
       .filter((e) => !e.acked)
+      .limit(limit)
       .toArray();
-    for (const entry of entries) {
-      if (entry.seq !== undefined) continue;
-      entry.seq = ++counter;
-      await r.outbox.put(entry);
+    const fresh = entries.filter((entry) => entry.seq === undefined);
+    for (const entry of fresh) entry.seq = ++counter;
+    if (fresh.length > 0) {
+      await r.outbox.bulkPut(fresh);
+      await r.kv.put({ key: SEQ_KEY, value: counter });
     }
-    await r.kv.put({ key: SEQ_KEY, value: counter });
     return entries as SentEntry[];
   });
 }
 
 /** How many mutations still wait for the server. */
-export function pendingCount(r: Replica): Promise<number> {
-  return r.outbox.filter((e) => !e.acked).count();
+export async function pendingCount(r: Replica): Promise<number> {
+  const [all, acked] = await Promise.all([
+    r.outbox.count(),
+    r.outbox.where('acked.scope').above('').count(),
+  ]);
+  return all - acked;
 }
 
 /**

@@ -52,8 +52,10 @@ export async function recompute(r: Replica, refs: EntityRef[], ctx: ApplyContext
   if (refs.length === 0) return;
   const shadows = await r.shadows.bulkGet(refs.map((ref) => entityKey(ref.entity, ref.id)));
   if (shadows.every((s) => s === undefined)) return;
+  const keys = shadows.flatMap((s) => (s ? [s.key] : []));
+  const entries = await r.outbox.where('keys').anyOf(keys).distinct().sortBy('id');
   const pending = new Map<string, { entry: OutboxEntry; ref: EntityRef }[]>();
-  for (const entry of await r.outbox.orderBy('id').toArray()) {
+  for (const entry of entries) {
     for (const ref of touches(entry)) {
       const key = entityKey(ref.entity, ref.id);
       const list = pending.get(key) ?? [];

@@ -25,6 +25,8 @@ export interface OutboxEntry {
   args: unknown;
   /** Set the first time the entry goes on the wire; from then on it is never renumbered. */
   seq?: number;
+  /** The entities it touches (`entityKey`), indexed so a rebase reads only what it needs. */
+  keys: string[];
   createdAt: string;
   /**
    * Values the optimistic effect needs that the args do not carry: a new
@@ -83,7 +85,7 @@ export class Replica extends Dexie {
       members: 'id',
       messages: 'id, [channelId+sortKey], channelId',
       cursors: 'scope',
-      outbox: '++id, seq',
+      outbox: '++id, seq, *keys, acked.scope',
       shadows: 'key, scope',
       kv: 'key',
     });
