@@ -19,8 +19,8 @@ import { findUserById, toAuthUser } from './users.ts';
 /** The refresh cookie: httpOnly, and only ever sent to the auth routes. */
 export const REFRESH_COOKIE = 'echora_refresh';
 const COOKIE_PATH = '/api/auth';
-// Web clients post no body at all: the cookie carries the token.
-const optionalRefreshBody = Type.Union([refreshBodySchema, Type.Undefined()]);
+// Web clients post no body at all (Fastify then validates null): the cookie carries the token.
+const optionalRefreshBody = Type.Union([refreshBodySchema, Type.Null(), Type.Undefined()]);
 
 /** Knobs for the auth routes; tests shorten the TTLs and limits. */
 export interface AuthOptions {
@@ -69,8 +69,10 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     } satisfies SessionResponse;
   }
 
-  const presentedToken = (request: FastifyRequest, body: { refreshToken?: string } | undefined) =>
-    body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+  const presentedToken = (
+    request: FastifyRequest,
+    body: { refreshToken?: string } | null | undefined,
+  ) => body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
 
   app.post(
     '/auth/register',

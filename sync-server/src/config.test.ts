@@ -1,0 +1,102 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+import { withSecrets } from './secrets.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults for an empty environment', () => {
+    const config = loadConfig({}, '/srv/echora');
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      dataDir: '/srv/echora/data',
+      corsOrigins: [],
+      logLevel: 'info',
+      registration: undefined,
+      storage: { backend: 'local', path: '/srv/echora/data/uploads' },
+      maxUploadBytes: 25 * 1024 * 1024,
+      sfuPort: 3001,
+      trustProxy: false,
+      nodeEnv: 'development',
+    });
+    expect(config.clientDist).toMatch(/client\/dist$/);
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      BIND_ADDR: '[::1]:8080',
+      PORT: '0',
+      DATABASE_URL: 'postgres://u@db:5432/echora',
+      DATA_DIR: '/var/echora',
+      JWT_SECRET: 'x'.repeat(32),
+      CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REGISTRATION: 'invite',
+      STORAGE_BACKEND: 's3',
+      S3_BUCKET: 'files',
+      S3_FORCE_PATH_STYLE: 'true',
+      SFU_URLS: 'http://sfu1:3001,http://sfu2:3001',
+      TRUST_PROXY: '1',
+      NODE_ENV: 'production',
+    });
+    expect(config).toMatchObject({
+      host: '::1',
+      port: 0,
+      corsOrigins: ['https://a.example', 'http://localhost:5173'],
+      registration: 'invite',
+      storage: { backend: 's3', s3: { bucket: 'files', forcePathStyle: true } },
+      sfuUrls: ['http://sfu1:3001', 'http://sfu2:3001'],
+      trustProxy: 1,
+      nodeEnv: 'production',
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer 0-65535, got "abc"'],
+    [{ PORT: '70000' }, 'PORT must be an integer 0-65535, got "70000"'],
+    [{ BIND_ADDR: 'localhost' }, 'BIND_ADDR must be host:port'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got "<5 characters>"'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL must be a postgres: or postgresql: URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal|error|warn|info|debug|trace|silent'],
+    [{ REGISTRATION: 'closed' }, 'REGISTRATION must be one of open|invite'],
+    [{ STORAGE_BACKEND: 'ftp' }, 'STORAGE_BACKEND must be one of local|s3'],
+    [{ STORAGE_BACKEND: 's3' }, 'S3_BUCKET must be set when STORAGE_BACKEND=s3'],
+    [{ MAX_UPLOAD_MB: '-1' }, 'MAX_UPLOAD_MB must be an integer 1-10240'],
+    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS must list origins'],
+    [{ REDIS_URL: 'nope' }, 'REDIS_URL must be a URL'],
+    [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of production|development|test'],
+  ])('stops on %o with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('withSecrets', () => {
+  it('generates missing secrets once into the data folder with mode 0600', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'echora-config-'));
+    try {
+      const warnings: string[] = [];
+      const first = await withSecrets(loadConfig({ DATA_DIR: dataDir }), (m) => warnings.push(m));
+      expect(first.jwtSecret.length).toBeGreaterThanOrEqual(32);
+      expect(first.voiceGrantSecret).not.toBe(first.jwtSecret);
+      expect(warnings).toHaveLength(2);
+      expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+      expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(first.jwtSecret);
+      const second = await withSecrets(loadConfig({ DATA_DIR: dataDir }), (m) => warnings.push(m));
+      expect(second.jwtSecret).toBe(first.jwtSecret);
+      expect(warnings).toHaveLength(2);
+      const given = 'g'.repeat(40);
+      const third = await withSecrets(
+        loadConfig({ DATA_DIR: dataDir, JWT_SECRET: given }),
+        () => {},
+      );
+      expect(third.jwtSecret).toBe(given);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
