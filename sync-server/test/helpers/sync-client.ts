@@ -74,6 +74,8 @@ export interface ConnectOptions {
   cursors?: Record<string, number>;
   /** Send `auth` on open (default true). */
   auth?: boolean;
+  /** Keep applying to this replica (a reconnect of the same device); its cursors are sent. */
+  replica?: Replica;
 }
 
 /**
@@ -82,7 +84,7 @@ export interface ConnectOptions {
  */
 export class SyncClient {
   readonly frames: DownMessage[] = [];
-  readonly replica = new Replica();
+  readonly replica: Replica;
   readonly clientId: string;
   readonly closed: Promise<{ code: number; reason: string }>;
   private seq = 0;
@@ -91,8 +93,10 @@ export class SyncClient {
   private constructor(
     readonly ws: WebSocket,
     clientId: string,
+    replica: Replica,
   ) {
     this.clientId = clientId;
+    this.replica = replica;
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
     });
@@ -113,7 +117,12 @@ export class SyncClient {
   /** Opens a socket to `baseUrl` (http://host:port) and authenticates unless told not to. */
   static async connect(baseUrl: string, options: ConnectOptions): Promise<SyncClient> {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/sync`);
-    const client = new SyncClient(ws, options.clientId ?? randomUUID());
+    const client = new SyncClient(
+      ws,
+      options.clientId ?? randomUUID(),
+      options.replica ?? new Replica(),
+    );
+    const cursors = options.cursors ?? Object.fromEntries(client.replica.cursors);
     // The replica resumes from the cursors it presents (its rows are not kept between clients).
     for (const [scope, v] of Object.entries(options.cursors ?? {}))
       client.replica.cursors.set(scope, v);
@@ -127,7 +136,7 @@ export class SyncClient {
         token: options.token,
         clientId: client.clientId,
         protocolVersion: PROTOCOL_VERSION,
-        cursors: options.cursors ?? {},
+        cursors,
       });
     }
     return client;
