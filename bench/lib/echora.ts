@@ -26,7 +26,7 @@ export async function startEchora(
     ECHORA_SKIP_BUILD: '1',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'echora-bench-')),
     // Benchmarks measure throughput, not the abuse limits.
-    SEND_RATE_LIMIT: '1000000',
+    SEND_RATE_PER_MINUTE: '100000000',
     AUTH_RATE_LIMIT: '1000000',
     ...env,
   };
