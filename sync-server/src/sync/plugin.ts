@@ -30,6 +30,7 @@ export async function registerSync(
   { hooks, options, redisPrefix }: RegisterSyncOptions = {},
 ): Promise<AuthHooks> {
   const { config, db } = app;
+  const prefix = redisPrefix ?? process.env.REDIS_PREFIX?.trim();
   const engine = await createSyncEngine({
     db,
     redisUrl: config.redisUrl,
@@ -37,7 +38,8 @@ export async function registerSync(
       (await verifyAccessToken(config.jwtSecret, token))?.userId ?? null,
     log: app.log,
     options: { ...syncOptionsFromEnv(process.env), ...options },
-    ...(redisPrefix === undefined ? {} : { redisPrefix }),
+    // REDIS_PREFIX lets several installs (or test runs) share one Redis.
+    ...(prefix ? { redisPrefix: prefix } : {}),
   });
   app.decorate('sync', engine);
   await app.register((instance) => engine.routes(instance));
