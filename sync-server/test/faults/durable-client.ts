@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, newId, type DownMessage } from '@echora/shared';
+import { Replica } from '../helpers/sync-client.ts';
+
+/** One queued `message.send`, as a device would keep it on disk. */
+export interface OutboxEntry {
+  seq: number;
+  id: string;
+  channelId: string;
+  content: string;
+}
+
+/**
+ * What survives a process restart of the client: its id, its outbox, its next
+ * seq and its replica (with cursors). Pass the same object to a new
+ * {@link DurableClient} to model "killed and restarted".
+ */
+export interface ClientDisk {
+  clientId: string;
+  nextSeq: number;
+  outbox: OutboxEntry[];
+  replica: Replica;
+}
+
+export function freshDisk(): ClientDisk {
+  return { clientId: randomUUID(), nextSeq: 1, outbox: [], replica: new Replica() };
+}
+
+/**
+ * A raw sync client that behaves like the real one under faults: it keeps an
+ * outbox, resends every unacknowledged mutation with its original seq after a
+ * reconnect, reconnects on any close (to whichever url `pickUrl` names), and
+ * resumes each scope from its cursor. It counts what it was told.
+ */
+export class DurableClient {
+  /** Message ids the server acknowledged. */
+  readonly acked = new Set<string>();
+  /** Message ids the server refused, with why (a refused send is a lost message here). */
+  readonly rejected = new Map<string, string>();
+  /** How many times each message id arrived in an applied `changes` frame. */
+  readonly deliveries = new Map<string, number>();
+  reconnects = 0;
+  private ws: WebSocket | undefined;
+  private live = false;
+  private stopped = false;
+
+  constructor(
+    readonly disk: ClientDisk,
+    private readonly token: string,
+    private readonly pickUrl: () => string,
+  ) {}
+
+  /** Connects and resolves once the first `synced` arrived. */
+  start(): Promise<void> {
+    return new Promise((resolve) => this.open(resolve));
+  }
+
+  /** Queues a send; it goes out now if the socket is live, else after the next `ready`. */
+  send(channelId: string, content: string): OutboxEntry {
+    const entry = { seq: this.disk.nextSeq++, id: newId(), channelId, content };
+    this.disk.outbox.push(entry);
+    if (this.live) this.transmit(entry);
+    return entry;
+  }
+
+  /** Closes without reconnecting; the disk keeps whatever was not acknowledged. */
+  kill(): void {
+    this.stopped = true;
+    this.live = false;
+    this.ws?.terminate();
+  }
+
+  get pending(): number {
+    return this.disk.outbox.length;
+  }
+
+  private transmit(entry: OutboxEntry): void {
+    this.ws?.send(
+      JSON.stringify({
+        type: 'mutate',
+        seq: entry.seq,
+        name: 'message.send',
+        args: { id: entry.id, channelId: entry.channelId, content: entry.content },
+      }),
+    );
+  }
+
+  private open(onSynced?: () => void): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(`${this.pickUrl().replace(/^http/, 'ws')}/api/sync`, {
+      perMessageDeflate: false,
+    });
+    this.ws = ws;
+    ws.on('open', () => {
+      ws.send(
+        JSON.stringify({
+          type: 'auth',
+          token: this.token,
+          clientId: this.disk.clientId,
+          protocolVersion: PROTOCOL_VERSION,
+          cursors: Object.fromEntries(this.disk.replica.cursors),
+        }),
+      );
+    });
+    ws.on('message', (data: Buffer) =>
+      this.onFrame(JSON.parse(data.toString()) as DownMessage, onSynced),
+    );
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.live = false;
+      if (this.stopped) return;
+      this.reconnects++;
+      // A short, jittered pause: fifty clients must not reconnect in lockstep.
+      setTimeout(() => this.open(onSynced), 100 + Math.random() * 200);
+    });
+  }
+
+  private onFrame(frame: DownMessage, onSynced?: () => void): void {
+    const replica = this.disk.replica;
+    if (frame.type === 'changes' && replica.cursors.get(frame.scope) === frame.from) {
+      for (const c of frame.changes)
+        if (c.entity === 'message' && c.op === 'upsert')
+          this.deliveries.set(c.data.id, (this.deliveries.get(c.data.id) ?? 0) + 1);
+    }
+    const gaps = replica.gaps.length;
+    replica.apply(frame);
+    // A real client reconnects on a gap and resumes from its cursor.
+    if (replica.gaps.length > gaps) this.ws?.terminate();
+    if (frame.type === 'ready') {
+      this.live = true;
+      for (const entry of this.disk.outbox) this.transmit(entry);
+    } else if (frame.type === 'synced') {
+      onSynced?.();
+    } else if (frame.type === 'ack' || frame.type === 'reject') {
+      const i = this.disk.outbox.findIndex((e) => e.seq === frame.seq);
+      const entry = this.disk.outbox[i];
+      if (!entry) return;
+      this.disk.outbox.splice(i, 1);
+      if (frame.type === 'ack') this.acked.add(entry.id);
+      else this.rejected.set(entry.id, `${frame.error.kind}: ${frame.error.message}`);
+    }
+  }
+}
