@@ -26,7 +26,8 @@ export default defineConfig({
   fullyParallel: false,
   retries: 0,
   reporter: 'list',
-  timeout: 60_000,
+  // Generous: the specs share two cores with a server, two browsers and often other work.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   use: {
     browserName: 'chromium',
