@@ -53,6 +53,11 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
     async transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: the server ending the
+      // connection between two queries (a restart) would be an unhandled
+      // 'error' event and kill the process. Note it; the next query fails.
+      const onError = (error: Error) => (broken = error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -67,6 +72,7 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
         }
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
