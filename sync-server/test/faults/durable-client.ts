@@ -41,6 +41,8 @@ export class DurableClient {
   /** How many times each message id arrived in an applied `changes` frame. */
   readonly deliveries = new Map<string, number>();
   reconnects = 0;
+  /** Called after each ack is recorded (tests kill the client from here, mid-stream). */
+  onAck: ((acked: number) => void) | undefined;
   private ws: WebSocket | undefined;
   private live = false;
   private stopped = false;
@@ -118,6 +120,8 @@ export class DurableClient {
   }
 
   private onFrame(frame: DownMessage, onSynced?: () => void): void {
+    // A killed process reads nothing more, even frames already in the socket buffer.
+    if (this.stopped) return;
     const replica = this.disk.replica;
     if (frame.type === 'changes' && replica.cursors.get(frame.scope) === frame.from) {
       for (const c of frame.changes)
@@ -138,8 +142,10 @@ export class DurableClient {
       const entry = this.disk.outbox[i];
       if (!entry) return;
       this.disk.outbox.splice(i, 1);
-      if (frame.type === 'ack') this.acked.add(entry.id);
-      else this.rejected.set(entry.id, `${frame.error.kind}: ${frame.error.message}`);
+      if (frame.type === 'ack') {
+        this.acked.add(entry.id);
+        this.onAck?.(this.acked.size);
+      } else this.rejected.set(entry.id, `${frame.error.kind}: ${frame.error.message}`);
     }
   }
 }
