@@ -49,6 +49,17 @@ describe('buildTimeline', () => {
     ]);
   });
 
+  it('renders the first row the same once the message before it is loaded', () => {
+    const older = msg(1, alice, '2026-03-01T10:00:00');
+    const first = msg(2, alice, '2026-03-01T10:01:00');
+    const withContext = buildTimeline([first], older);
+    const afterLoad = buildTimeline([older, first]).slice(-1);
+    expect(withContext).toEqual(afterLoad);
+    expect(withContext).toEqual([
+      { type: 'message', key: first.id, message: first, grouped: true },
+    ]);
+  });
+
   it('labels today and yesterday by name', () => {
     const now = new Date('2026-03-02T12:00:00');
     expect(dayLabel('2026-03-02T01:00:00', now)).toBe('Today');

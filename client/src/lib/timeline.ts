@@ -33,10 +33,18 @@ export function dayLabel(iso: string, now: Date = new Date()): string {
  * Turns messages (in order) into list rows: a separator before each new day,
  * and `grouped` on a message that follows the same author within
  * `GROUP_WINDOW_MS` on the same day (so it shows without a header).
+ *
+ * `before` is the message just older than the first one, loaded but not shown:
+ * with it the first row looks the same before and after an older page lands,
+ * so the list does not shift under the reader.
  */
-export function buildTimeline(messages: readonly LocalMessage[], now?: Date): TimelineItem[] {
+export function buildTimeline(
+  messages: readonly LocalMessage[],
+  before?: LocalMessage,
+  now?: Date,
+): TimelineItem[] {
   const items: TimelineItem[] = [];
-  let previous: LocalMessage | undefined;
+  let previous: LocalMessage | undefined = before;
   for (const message of messages) {
     const day = dayKey(message.createdAt);
     const newDay = !previous || dayKey(previous.createdAt) !== day;

@@ -1,7 +1,7 @@
 import { Dexie } from 'dexie';
-import { SvelteSet } from 'svelte/reactivity';
 import { Limits } from '@echora/shared';
 import type { EnginePort, LocalMessage, ReplicaPort } from '../lib/engine-port.ts';
+import { kvGet } from '../lib/kv.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
 import { buildTimeline } from '../lib/timeline.ts';
 import { handleError } from './toasts.svelte.ts';
@@ -16,14 +16,20 @@ const PAGE = Limits.historyPage;
 export class ChannelMessages {
   limit = $state(PAGE);
   loadingOlder = $state(false);
-  /** Channels whose first message is already in the replica. */
-  #complete = new SvelteSet<string>();
+  /** The engine's word on whether the server holds older messages than the replica. */
+  #serverHasMore: LiveQuery<string | undefined, boolean>;
   #rows: LiveQuery<{ channelId: string | undefined; limit: number }, LocalMessage[]>;
 
-  timeline = $derived(buildTimeline(this.list));
+  /**
+   * Until the channel's first message is here, the oldest loaded row is kept
+   * out of view as context for the next one's grouping and day separator.
+   */
+  timeline = $derived(
+    this.atStart ? buildTimeline(this.list) : buildTimeline(this.list.slice(1), this.list[0]),
+  );
 
   constructor(
-    replica: ReplicaPort,
+    private readonly replica: ReplicaPort,
     private readonly engine: EnginePort,
     private readonly channelId: () => string | undefined,
   ) {
@@ -41,6 +47,14 @@ export class ChannelMessages {
       },
       [],
       (e) => handleError(e),
+      (previous, next) => previous.channelId === next.channelId,
+    );
+    // Unknown (a channel made on this device, not yet synced) counts as complete.
+    this.#serverHasMore = new LiveQuery(
+      channelId,
+      async (id) => (id ? ((await kvGet<boolean>(replica, `hasMore:${id}`)) ?? false) : false),
+      true,
+      (e) => handleError(e),
     );
   }
 
@@ -54,12 +68,11 @@ export class ChannelMessages {
 
   /** True when nothing older remains, locally or on the server. */
   get atStart(): boolean {
-    const channelId = this.channelId();
     return (
       this.#rows.loaded &&
+      this.#serverHasMore.loaded &&
       this.list.length < this.limit &&
-      channelId !== undefined &&
-      this.#complete.has(channelId)
+      !this.#serverHasMore.current
     );
   }
 
@@ -68,19 +81,19 @@ export class ChannelMessages {
     this.limit = PAGE;
   }
 
-  /** Widens the window by a page; asks the server when the replica has no more. */
+  /** Widens the window by a page; asks the server first when the replica holds no more. */
   async loadOlder(): Promise<void> {
     const channelId = this.channelId();
     if (!channelId || this.loadingOlder || this.atStart || !this.#rows.loaded) return;
     this.loadingOlder = true;
     try {
-      if (this.list.length >= this.limit) {
-        this.limit += PAGE;
-        return;
-      }
-      const { hasMore } = await this.engine.loadOlder(channelId);
-      if (!hasMore) this.#complete.add(channelId);
-      this.limit += PAGE;
+      const held = await this.replica.messages
+        .where('[channelId+sortKey]')
+        .between([channelId, Dexie.minKey], [channelId, Dexie.maxKey])
+        .count();
+      // The engine records the server's answer in kv (`hasMore:<channel>`), which `atStart` follows.
+      if (held <= this.limit) await this.engine.loadOlder(channelId);
+      if (this.channelId() === channelId) this.limit += PAGE;
     } catch (e) {
       handleError(e, 'Could not load older messages');
     } finally {
