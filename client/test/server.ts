@@ -9,7 +9,8 @@ import pg from 'pg';
 const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const START_TIMEOUT_MS = 60_000;
+// Generous: on a loaded 2-core machine tsx plus PGlite can take a minute to come up.
+const START_TIMEOUT_MS = 150_000;
 
 export type DbKind = 'pg' | 'pglite';
 

@@ -1,11 +1,15 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId, type ReadyDown } from '@echora/shared';
-import type { SyncEngine } from '../src/sync/engine.ts';
+import WebSocket from 'ws';
 import type { SocketConstructor } from '../src/sync/connection.ts';
+import { SyncEngine } from '../src/sync/engine.ts';
+import type { TypingEntry } from '../src/sync/ephemeral.ts';
+import { memoryReplica } from '../src/sync/test-replica.ts';
 import {
   dispose,
   engineFor,
+  fastTiming,
   listed,
   newDevice,
   serverHistory,
@@ -58,9 +62,13 @@ describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %
     bob = await server.register('bob');
   });
 
+  afterEach(() => {
+    live.splice(0).forEach(dispose);
+  });
+
   afterAll(async () => {
-    live.forEach(dispose);
-    await server.stop();
+    // Undefined when the server failed to start; the real error is reported by beforeAll.
+    await (server as TestServer | undefined)?.stop();
   });
 
   it('A sends, B receives; edits and deletes propagate', async () => {
@@ -180,6 +188,43 @@ describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %
     expect(mine.map((m) => [m.id, m.status])).toEqual(ids.map((id) => [id, 'sent']));
     const history = await serverHistory(server.syncUrl, alice, channelId);
     expect(history.map((m) => m.id)).toEqual(ids);
+  });
+
+  it('asks for a fresh token when the server refuses one, and shares presence and typing', async () => {
+    // Presence is per user across connections: Carol has only this one.
+    const carol = await server.register(`carol${newId().slice(-6)}`);
+    const c = await connect(newDevice(), carol);
+    const tokens = ['not-a-token', bob.accessToken];
+    let asked = 0;
+    const b = new SyncEngine({
+      replica: memoryReplica(),
+      url: server.syncUrl,
+      getToken: () => Promise.resolve(tokens[Math.min(asked++, 1)] ?? null),
+      WebSocket: WebSocket as unknown as SocketConstructor,
+      timing: fastTiming,
+    });
+    live.push(b);
+    b.start();
+    await until(() => Promise.resolve(b.state === 'online'), 'B online with the fresh token');
+    expect(asked).toBe(2);
+    expect(b.userId).toBe(bob.user.id);
+    await until(
+      () => Promise.resolve(b.presence().get(carol.user.id) === 'online'),
+      'C online for B',
+    );
+    c.setIdle(true);
+    await until(() => Promise.resolve(b.presence().get(carol.user.id) === 'idle'), 'C idle for B');
+    const typing: TypingEntry[] = [];
+    b.onTyping((entries) => typing.push(...entries));
+    const channelId = (await b.replica.channels.toArray())[0]?.id ?? '';
+    expect(await c.mutate('typing.start', { channelId })).toEqual({ ok: true });
+    await until(
+      () =>
+        Promise.resolve(
+          typing.some((t) => t.userId === carol.user.id && t.channelId === channelId),
+        ),
+      'typing',
+    );
   });
 
   it('applies a mutation once when its ack is lost', async () => {

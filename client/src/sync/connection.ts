@@ -22,6 +22,8 @@ export interface SocketLike {
 export type SocketConstructor = new (url: string) => SocketLike;
 
 const OPEN = 1;
+/** A connection that lasted this long counts as healthy: the next failure backs off from the start. */
+const STABLE_MS = 10_000;
 
 export interface Timing {
   /** Ping this often while connected; a dead network is noticed after this plus `deadMs`. */
@@ -67,7 +69,11 @@ export class Connection {
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
   #forceRefresh = false;
-  readonly #onOnline = () => this.reconnectNow();
+  /** When the current socket finished its handshake (0: not yet). */
+  #readyAt = 0;
+  readonly #onOnline = () => {
+    if (this.#readyAt === 0) this.reconnectNow();
+  };
 
   constructor(
     private readonly url: string,
@@ -94,9 +100,9 @@ export class Connection {
     this.#drop(CloseCode.normal);
   }
 
-  /** The handshake succeeded: later failures start the backoff from the beginning. */
+  /** The handshake succeeded (`ready`). */
   authenticated(): void {
-    this.#attempt = 0;
+    this.#readyAt = Date.now();
     this.#forceRefresh = false;
     clearTimeout(this.#connectTimer);
   }
@@ -108,12 +114,24 @@ export class Connection {
     return true;
   }
 
-  /** Drops the socket and connects again at once (a gap in the feed, the network came back). */
+  /** Drops the socket and connects again at once (the network came back). */
   reconnectNow(): void {
     if (!this.#running) return;
     clearTimeout(this.#retryTimer);
     if (this.#socket) this.#drop(CloseCode.normal);
     void this.#open();
+  }
+
+  /**
+   * Drops the socket and connects again after the backoff (a gap in the feed,
+   * a frame that could not be applied), so a fault that repeats cannot spin.
+   */
+  reconnectSoon(): void {
+    if (!this.#running) return;
+    const generation = this.#generation;
+    this.#drop(CloseCode.normal);
+    this.handlers.closed(generation);
+    this.#scheduleRetry();
   }
 
   async #open(): Promise<void> {
@@ -190,6 +208,8 @@ export class Connection {
   #drop(code: number): void {
     const socket = this.#socket;
     this.#socket = undefined;
+    if (this.#readyAt !== 0 && Date.now() - this.#readyAt >= STABLE_MS) this.#attempt = 0;
+    this.#readyAt = 0;
     clearInterval(this.#heartbeat);
     clearTimeout(this.#connectTimer);
     if (!socket) return;

@@ -132,7 +132,7 @@ export class SyncEngine {
 
   start(): void {
     this.#connection.start();
-    void this.#refreshPending();
+    this.#background(this.#refreshPending());
   }
 
   stop(): void {
@@ -175,8 +175,8 @@ export class SyncEngine {
       (entry) =>
         new Promise<MutationOutcome>((resolve) => {
           this.#waiting.set(entry.id ?? 0, resolve);
-          void this.#refreshPending();
-          void this.#flush();
+          this.#background(this.#refreshPending());
+          this.#background(this.#flush());
         }),
       (error: unknown) => {
         console.error('sync: could not queue a mutation', error);
@@ -270,6 +270,11 @@ export class SyncEngine {
       this.#connection.send({ type: 'presence', status: idle ? 'idle' : 'online' });
   }
 
+  /** Work nobody awaits: a failure (the replica closed under it) is logged, never unhandled. */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) => console.warn('sync: background step failed', error));
+  }
+
   #ctx(): ApplyContext {
     return { userId: this.#userId ?? '' };
   }
@@ -317,7 +322,7 @@ export class SyncEngine {
       .then(() => (generation === this.#connection.generation ? this.#handle(frame) : undefined))
       .catch((error: unknown) => {
         console.error('sync: could not apply a frame; reconnecting', error);
-        this.#connection.reconnectNow();
+        this.#connection.reconnectSoon();
       });
   }
 
@@ -382,7 +387,7 @@ export class SyncEngine {
 
   async #answer(frame: Extract<DownMessage, { type: 'ack' | 'reject' }>): Promise<void> {
     if (frame.seq === EPHEMERAL_SEQ) return;
-    if (this.#inFlight.delete(frame.seq)) void this.#flush();
+    if (this.#inFlight.delete(frame.seq)) this.#background(this.#flush());
     const entry =
       frame.type === 'ack'
         ? await settleAck(this.replica, frame, this.#ctx())
