@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { newId, type Message } from '@echora/shared';
+import { DEFAULT_EVERYONE, newId, type Message } from '@echora/shared';
+import { seedDefaultChannels } from '../domain/channels/seed.ts';
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { SyncClient, until } from '../../test/helpers/sync-client.ts';
@@ -23,7 +24,7 @@ describeEachDb('sync: two clients chat', (getDb) => {
     bob = { id: b.user.id, token: b.accessToken };
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   it('bootstraps a new client with channels, members and a ready seq', async () => {
@@ -201,5 +202,17 @@ describeEachDb('sync: two clients chat', (getDb) => {
       (f) => f.type === 'presence' && f.userId === bob.id && f.status === 'offline',
     );
     await watcher.close();
+  });
+
+  it('seeds @everyone with DEFAULT_EVERYONE and the default channels once, even when raced', async () => {
+    const db = getDb();
+    const { rows: roles } = await db.query<{ permissions: number }>(
+      'SELECT permissions FROM roles WHERE is_everyone',
+    );
+    expect(roles).toEqual([{ permissions: DEFAULT_EVERYONE }]);
+    const before = await db.query('SELECT id FROM channels');
+    const again = await Promise.all([seedDefaultChannels(db), seedDefaultChannels(db)]);
+    expect(again.map((c) => c.events())).toEqual([[], []]);
+    expect((await db.query('SELECT id FROM channels')).rows).toHaveLength(before.rows.length);
   });
 });

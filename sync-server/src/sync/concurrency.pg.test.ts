@@ -50,7 +50,7 @@ describeEachDb('sync: concurrent writers', (getDb) => {
     );
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   it(

@@ -111,6 +111,8 @@ export class Session implements HubSession {
       this.close(CloseCode.rateLimited, 'too many frames');
       return;
     }
+    // The deadline is for sending auth, not for us to check it (slow under load).
+    if (this.state === 'auth') clearTimeout(this.authTimer);
     this.queuedBytes += text.length;
     this.inbound.run(async () => {
       this.queuedBytes -= text.length;

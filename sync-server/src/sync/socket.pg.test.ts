@@ -21,7 +21,7 @@ describeEachDb('sync socket: handshake and hostile frames', (getDb) => {
     token = (await registerUser(app, 'alice')).accessToken;
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   const auth = (over: Record<string, unknown> = {}) => ({

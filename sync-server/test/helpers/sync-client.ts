@@ -187,7 +187,7 @@ export class SyncClient {
   ): Promise<AckDown | RejectDown> {
     const answer = this.next(
       (f) => (f.type === 'ack' || f.type === 'reject') && f.seq === seq,
-      60_000,
+      150_000,
     );
     this.send({ type: 'mutate', seq, name, args });
     return (await answer) as AckDown | RejectDown;
