@@ -51,6 +51,7 @@ export class Session implements Member {
   private room: Room | undefined;
   private queue: NegotiationQueue | undefined;
   private closed = false;
+  private frames: Promise<void> = Promise.resolve();
   private disconnectTimer: NodeJS.Timeout | undefined;
   private readonly joinTimer: NodeJS.Timeout;
 
@@ -61,10 +62,14 @@ export class Session implements Member {
     this.joinTimer = setTimeout(() => this.close('TIMEOUT', 'no join in time'), JOIN_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? '' : (data as Buffer).toString('utf8');
-      this.onFrame(text).catch((error: unknown) => {
-        ctx.log(`session ${this.sessionId}: ${String(error)}`);
-        this.close('BAD_HANDSHAKE', 'the frame could not be handled');
-      });
+      // Frames are handled one after another: a `publish` sent right behind
+      // `join` must wait for the grant check, not be taken for a second join.
+      this.frames = this.frames
+        .then(() => this.onFrame(text))
+        .catch((error: unknown) => {
+          ctx.log(`session ${this.sessionId}: ${String(error)}`);
+          this.close('BAD_HANDSHAKE', 'the frame could not be handled');
+        });
     });
     ws.on('close', () => this.cleanUp());
     ws.on('error', () => this.cleanUp());
@@ -92,13 +97,11 @@ export class Session implements Member {
   }
 
   private async join(value: unknown): Promise<void> {
-    if (this.userId) return; // a second frame raced the grant check
     const checked = checkJoin(value);
     if (!checked.ok) {
       this.close('BAD_HANDSHAKE', 'the first frame must be a join');
       return;
     }
-    this.userId = 'pending';
     const grant = await verifyGrant(checked.value.grant, this.ctx.secret, this.ctx.nodeHost);
     if (!grant.ok) {
       this.close(grant.reason, grant.message);

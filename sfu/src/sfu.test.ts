@@ -69,7 +69,7 @@ describe('SFU with werift clients', () => {
       const others = peers.filter((p) => p.userId !== userId);
       await client.until(
         () => others.every((o) => client.received(o.userId) > 20),
-        15_000,
+        30_000,
         'audio from both others',
       );
       expect(client.received(userId)).toBe(0);
@@ -112,13 +112,13 @@ describe('SFU with werift clients', () => {
     silent.client.publish('screen');
     await silent.client.until(() => silent.client.errors.length >= 2, 5000, 'refusals');
     expect(silent.client.errors.every((e) => e.startsWith('forbidden'))).toBe(true);
-    await silent.client.until(() => silent.client.received(speaker.userId) > 10, 15_000, 'audio');
+    await silent.client.until(() => silent.client.received(speaker.userId) > 10, 30_000, 'audio');
     await new Promise((r) => setTimeout(r, 500));
     expect(speaker.client.received(silent.userId)).toBe(0);
     expect(speaker.client.remoteTracks.some((t) => t.userId === silent.userId)).toBe(false);
     const seen = speaker.client.participants.find((p) => p.userId === silent.userId);
     expect(seen?.muted).toBe(true);
-  });
+  }, 60_000);
 
   it('forwards screen video to viewers', async () => {
     const channel = randomUUID();
@@ -139,7 +139,7 @@ describe('SFU with werift clients', () => {
       5000,
       'screen gone',
     );
-  });
+  }, 60_000);
 
   it('drops a client whose socket closes, and reports it', async () => {
     const channel = randomUUID();

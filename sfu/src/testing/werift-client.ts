@@ -44,6 +44,8 @@ export class WeriftVoiceClient {
   readonly inbound = new Map<string, Inbound>();
   participants: VoiceParticipant[] = [];
   readonly errors: string[] = [];
+  /** RTP packets written by `publish` so far. */
+  sent = 0;
   closed: { code: number; reason: string } | undefined;
   private readonly local = new Map<MediaSource, MediaStreamTrack>();
   private tracks: RemoteTrack[] = [];
@@ -124,6 +126,7 @@ export class WeriftVoiceClient {
         marker: true,
       });
       track.writeRtp(new RtpPacket(header, payload));
+      this.sent++;
     }, 20);
     this.timers.push(timer);
   }
