@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@echora/shared';
 import { createPgTestDatabase } from '../../test/helpers/db.ts';
-import { SyncClient } from '../../test/helpers/sync-client.ts';
+import { SyncClient, until } from '../../test/helpers/sync-client.ts';
 
 const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,9 +107,11 @@ describe('two sync-server processes on one Postgres and Redis', () => {
       (f) =>
         f.type === 'changes' && f.changes.some((c) => c.op === 'upsert' && c.data.id === fromB),
     );
-    expect(a.replica.channelMessages(general).map((m) => m.id)).toEqual(
-      b.replica.channelMessages(general).map((m) => m.id),
-    );
+    // Across nodes the sender's own change comes back through Redis, after its ack.
+    const ids = (c: SyncClient) => c.replica.channelMessages(general).map((m) => m.id);
+    await until(() => ids(a).length === 2 && ids(b).length === 2, 10_000, 'both messages on both');
+    expect(ids(a)).toEqual([fromA, fromB]);
+    expect(ids(b)).toEqual([fromA, fromB]);
 
     const online = (c: SyncClient, userId: string) =>
       c.waitFor(
