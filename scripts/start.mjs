@@ -64,8 +64,9 @@ run(
   dev ? ['watch', 'sync-server/src/server.ts'] : ['sync-server/src/server.ts'],
 );
 
-// --- SFU: the voice engineer starts the SFU process here, beside the sync server, e.g.
-// run('sfu', tsx, ['sfu/src/server.ts']);
+// --- SFU: the local voice server, unless SFU_URLS names external nodes. It reads
+// VOICE_GRANT_SECRET, or the same <DATA_DIR>/voice-secret file the sync server keeps.
+if (!process.env.SFU_URLS?.trim()) run('sfu', tsx, ['sfu/src/server.ts']);
 // --- end SFU
 
 if (dev && hasClient) run('vite', npm, ['run', 'dev', '-w', 'client']);

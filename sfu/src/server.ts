@@ -1,9 +1,11 @@
 import { ConfigError, loadConfig, type SfuConfig } from './config.ts';
 import { startSfu } from './app.ts';
+import { voiceSecret } from './secret.ts';
 
 let config: SfuConfig;
 try {
-  config = loadConfig();
+  const secret = voiceSecret(process.env);
+  config = loadConfig(secret ? { ...process.env, VOICE_GRANT_SECRET: secret } : process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`sfu: config: ${error.message}`);
