@@ -7,8 +7,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { printTable, ratio, type Figure } from './lib/figure.ts';
 import { p1 } from './p1-fanout.ts';
+import { p2 } from './p2-latency.ts';
+import { p3 } from './p3-socket-memory.ts';
+import { p4 } from './p4-durable-acks.ts';
+import { p5 } from './p5-catch-up.ts';
+import { p7 } from './p7-login-lag.ts';
 
-const all: Record<string, () => Promise<Figure[]>> = { P1: p1 };
+const all: Record<string, () => Promise<Figure[]>> = {
+  P1: p1,
+  P2: p2,
+  P3: p3,
+  P4: p4,
+  P5: p5,
+  P7: p7,
+};
 
 const picked = (process.env.BENCH ?? Object.keys(all).join(','))
   .split(',')

@@ -1,0 +1,140 @@
+/**
+ * P2 — durable send → every-receiver latency (p50/p99): C clients, messages
+ * spread over 50 channels at R msgs/s on real Postgres. A message's latency
+ * is from its send until the last client has it. Baseline: the same clients
+ * and rate through the bare `ws` broadcast server in the same run. With the
+ * default permissions every member watches every channel, so each message
+ * reaches all C clients in both runs.
+ */
+import WebSocket from 'ws';
+import { newId } from '@echora/shared';
+import type { Figure } from './lib/figure.ts';
+import { connect, register, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
+import { createBenchDatabase } from './lib/pg.ts';
+import { startTs } from './lib/proc.ts';
+import { percentile } from './lib/stats.ts';
+
+const CLIENTS = Number(process.env.P2_CLIENTS ?? 300);
+const CHANNELS = Number(process.env.P2_CHANNELS ?? 50);
+const RATE = Number(process.env.P2_RATE ?? 200);
+const SECONDS = Number(process.env.P2_SECONDS ?? 5);
+const TAG = /"content":"p2 (\d+) /;
+
+/** Tracks when each message reached its last receiver. */
+class Arrivals {
+  readonly sentAt = new Map<number, number>();
+  private readonly counts = new Map<number, number>();
+  readonly latencies: number[] = [];
+  constructor(private readonly receivers: number) {}
+  got(i: number): void {
+    const n = (this.counts.get(i) ?? 0) + 1;
+    this.counts.set(i, n);
+    const at = this.sentAt.get(i);
+    if (n === this.receivers && at !== undefined) this.latencies.push(performance.now() - at);
+  }
+}
+
+/** Sends `total` messages at RATE and waits until all arrived everywhere (or 60 s). */
+async function drive(arrivals: Arrivals, total: number, send: (i: number) => void): Promise<void> {
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    arrivals.sentAt.set(i, performance.now());
+    send(i);
+  }
+  const deadline = Date.now() + 60_000;
+  while (arrivals.latencies.length < total && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  if (arrivals.latencies.length < total)
+    throw new Error(`P2: only ${arrivals.latencies.length}/${total} messages reached everyone`);
+}
+
+async function baseline(total: number): Promise<number[]> {
+  const server = await startTs('bench/baselines/ws-broadcast.ts', /listening (\d+)/);
+  const url = `ws://127.0.0.1:${server.match[1]}`;
+  const arrivals = new Arrivals(CLIENTS);
+  const sockets: WebSocket[] = [];
+  try {
+    for (let i = 0; i < CLIENTS; i++) {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.on('message', (d: Buffer) => arrivals.got((JSON.parse(d.toString()) as { i: number }).i));
+      sockets.push(ws);
+      await new Promise((r) => ws.once('open', r));
+    }
+    const pub = new WebSocket(url, { perMessageDeflate: false });
+    sockets.push(pub);
+    await new Promise((r) => pub.once('open', r));
+    await drive(arrivals, total, (i) => pub.send(JSON.stringify({ i, content: 'x'.repeat(100) })));
+    return arrivals.latencies;
+  } finally {
+    for (const s of sockets) s.terminate();
+    await server.stop();
+  }
+}
+
+async function echora(total: number): Promise<number[]> {
+  const db = await createBenchDatabase();
+  const server = await startEchora({}, db.url);
+  const clients: SyncClient[] = [];
+  try {
+    const owner = await register(server.http, 'p2owner');
+    const admin = await connect(server.ws, owner.token);
+    clients.push(admin);
+    const channels = [admin.channels.get('text:general') ?? ''];
+    for (let c = 1; c < CHANNELS; c++) {
+      const id = newId();
+      admin.ws.send(
+        JSON.stringify({
+          type: 'mutate',
+          seq: admin.nextSeq++,
+          name: 'channel.create',
+          args: { id, kind: 'text', name: `p2-${c}` },
+        }),
+      );
+      channels.push(id);
+    }
+    const arrivals = new Arrivals(CLIENTS);
+    const onFrame = (raw: string) => {
+      if (!raw.startsWith('{"type":"changes"')) return;
+      const m = TAG.exec(raw);
+      if (m?.[1]) arrivals.got(Number(m[1]));
+    };
+    // Connect after the channels exist so each client's catch-up includes them.
+    await new Promise((r) => setTimeout(r, 1000));
+    for (let i = 0; i < CLIENTS; i += 50) {
+      const batch = Array.from({ length: Math.min(50, CLIENTS - i) }, () =>
+        connect(server.ws, owner.token, onFrame),
+      );
+      clients.push(...(await Promise.all(batch)));
+    }
+    const senders = clients.slice(1);
+    await drive(arrivals, total, (i) => {
+      const sender = senders[i % senders.length];
+      const channel = channels[i % channels.length];
+      if (sender && channel) sendMessage(sender, channel, `p2 ${i} ${'x'.repeat(100)}`);
+    });
+    return arrivals.latencies;
+  } finally {
+    for (const c of clients) c.ws.terminate();
+    await server.stop();
+    await db.drop();
+  }
+}
+
+export async function p2(): Promise<Figure[]> {
+  const total = RATE * SECONDS;
+  const base = await baseline(total);
+  const value = await echora(total);
+  const what = `${CLIENTS} clients, ${CHANNELS} channels, ${RATE} msgs/s for ${SECONDS} s`;
+  return [50, 99].map((p) => ({
+    id: 'P2',
+    name: `send→every-receiver latency p${p}, ${what} (durable, Postgres)`,
+    value: percentile(value, p),
+    unit: 'ms',
+    baselineName: 'bare ws broadcast',
+    baseline: percentile(base, p),
+    better: 'lower' as const,
+  }));
+}
