@@ -1,0 +1,333 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes, createHmac } from 'node:crypto';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test, type User } from './fixtures/test.ts';
+import { registerViaApi } from './fixtures/api.ts';
+import { loginViaUi } from './fixtures/ui.ts';
+import { repoRoot } from './fixtures/server.ts';
+
+/*
+ * Voice end to end: Debian's Chromium with fake devices, the real sync
+ * server, and the real SFU as its own process. Three people talk in
+ * "General"; stats come from each page's own RTCPeerConnection.
+ */
+
+// The server must know the SFU's port before it starts; ask the OS for a free one now.
+const sfuPort = Number(
+  /(\d+)\s*$/.exec(
+    execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+      ],
+      { env: { PATH: process.env.PATH ?? '' } },
+    ).toString(),
+  )?.[1],
+);
+const secret = randomBytes(32).toString('hex');
+test.use({
+  serverEnv: { SFU_PORT: String(sfuPort), VOICE_GRANT_SECRET: secret },
+  // Three browsers, a server and an SFU on two cores: give actions room.
+  actionTimeout: 30_000,
+  navigationTimeout: 60_000,
+});
+
+let sfu: ChildProcess | undefined;
+test.beforeAll(async ({ server }) => {
+  sfu = await startSfu(server.url);
+});
+test.afterAll(() => {
+  if (sfu?.pid) process.kill(-sfu.pid, 'SIGTERM');
+});
+
+async function startSfu(syncUrl: string): Promise<ChildProcess> {
+  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['sfu/src/server.ts'], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      SFU_PORT: String(sfuPort),
+      BIND_ADDR: '127.0.0.1',
+      VOICE_GRANT_SECRET: secret,
+      SYNC_URL: syncUrl,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the SFU did not start')), 30_000);
+    const onData = (chunk: Buffer) => {
+      if (chunk.toString().includes('sfu: listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => process.stderr.write(c));
+    child.once('exit', (code) => reject(new Error(`the SFU exited (${code})`)));
+  });
+  return child;
+}
+
+/** Records every RTCPeerConnection, and gives getDisplayMedia a moving canvas instead of a picker. */
+function instrument(): void {
+  const w = window as unknown as { __pcs: RTCPeerConnection[] };
+  w.__pcs = [];
+  const Original = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Original {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__pcs.push(this);
+    }
+  };
+  navigator.mediaDevices.getDisplayMedia = () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 360;
+    const ctx = canvas.getContext('2d');
+    let i = 0;
+    setInterval(() => {
+      if (!ctx) return;
+      ctx.fillStyle = `hsl(${(i * 7) % 360} 70% 50%)`;
+      ctx.fillRect(0, 0, 640, 360);
+      ctx.fillStyle = '#fff';
+      ctx.fillRect((i * 9) % 600, 160, 40, 40);
+      i++;
+    }, 60);
+    return Promise.resolve(canvas.captureStream(15));
+  };
+}
+
+interface Inbound {
+  kind: string;
+  mid: string;
+  codec: string;
+  packets: number;
+  level: number;
+  frames: number;
+}
+
+/** Inbound RTP of the page's live connections. */
+async function inbound(page: Page): Promise<Inbound[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const out: Inbound[] = [];
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      const codecs = new Map<string, string>();
+      stats.forEach((s: { type: string; id: string; mimeType?: string }) => {
+        if (s.type === 'codec') codecs.set(s.id, s.mimeType ?? '');
+      });
+      stats.forEach(
+        (s: {
+          type: string;
+          kind?: string;
+          mid?: string;
+          codecId?: string;
+          packetsReceived?: number;
+          audioLevel?: number;
+          framesDecoded?: number;
+        }) => {
+          if (s.type !== 'inbound-rtp') return;
+          out.push({
+            kind: s.kind ?? '',
+            mid: s.mid ?? '',
+            codec: codecs.get(s.codecId ?? '') ?? '',
+            packets: s.packetsReceived ?? 0,
+            level: s.audioLevel ?? 0,
+            frames: s.framesDecoded ?? 0,
+          });
+        },
+      );
+    }
+    return out;
+  });
+}
+
+const audioFrom = async (page: Page) =>
+  (await inbound(page)).filter((s) => s.kind === 'audio' && s.packets > 0);
+
+/** Registers (through the API: the UI's sign-up is another spec's subject), logs in, joins "General". */
+async function joinVoice(user: User, serverUrl: string): Promise<void> {
+  await user.context.addInitScript(instrument);
+  await registerViaApi(serverUrl, user.username);
+  await loginViaUi(user.page, user.username);
+  await user.page.getByRole('button', { name: 'Join voice channel General' }).click();
+  await expect(user.page.getByText('Voice connected')).toBeVisible({ timeout: 20_000 });
+}
+
+const occupants = (page: Page) => page.getByRole('list', { name: 'In voice channel General' });
+
+test('three people hear each other; mute and share screen reach the others; leaving updates every sidebar', async ({
+  openUser,
+  server,
+}) => {
+  test.setTimeout(240_000);
+  const users = [await openUser('alice'), await openUser('bob'), await openUser('carol')];
+  for (const u of users) await joinVoice(u, server.url);
+  const [alice, bob, carol] = users as [User, User, User];
+
+  // Each page receives Opus from the two others, growing, with sound in it.
+  const heard = new Map<string, number>();
+  for (const u of users) {
+    await expect
+      .poll(
+        async () => {
+          const audio = await audioFrom(u.page);
+          for (const s of audio)
+            heard.set(
+              `${u.name}:${s.mid}`,
+              Math.max(heard.get(`${u.name}:${s.mid}`) ?? 0, s.level),
+            );
+          const loud = audio.filter((s) => (heard.get(`${u.name}:${s.mid}`) ?? 0) > 0);
+          if (loud.length === 2 && audio.every((s) => s.codec.toLowerCase() === 'audio/opus'))
+            return 'ok';
+          return JSON.stringify(await inbound(u.page));
+        },
+        { timeout: 30_000, message: `${u.name} hears two Opus streams with sound` },
+      )
+      .toBe('ok');
+    const before = await audioFrom(u.page);
+    await u.page.waitForTimeout(1_000);
+    const after = await audioFrom(u.page);
+    for (const s of before)
+      expect(after.find((a) => a.mid === s.mid)?.packets ?? 0).toBeGreaterThan(s.packets);
+    await expect(occupants(u.page).getByRole('listitem')).toHaveCount(3);
+  }
+
+  // Alice mutes: on Bob's and Carol's pages one stream stops, the other keeps flowing.
+  await alice.page.getByRole('button', { name: 'Mute' }).click();
+  await expect(alice.page.getByRole('button', { name: 'Mute' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await alice.page.waitForTimeout(1_000);
+  for (const u of [bob, carol]) {
+    const before = await audioFrom(u.page);
+    await u.page.waitForTimeout(1_500);
+    const after = await audioFrom(u.page);
+    const grew = before.map(
+      (s) => (after.find((a) => a.mid === s.mid)?.packets ?? 0) > s.packets + 5,
+    );
+    expect(grew.sort(), `${u.name}: exactly one stream (Alice's) stopped`).toEqual([false, true]);
+  }
+  await alice.page.getByRole('button', { name: 'Mute' }).click();
+
+  // Alice shares a screen: the two others decode its frames.
+  await alice.page.getByRole('button', { name: 'Share screen' }).click();
+  for (const u of [bob, carol])
+    await expect
+      .poll(async () => (await inbound(u.page)).some((s) => s.kind === 'video' && s.frames > 0), {
+        timeout: 30_000,
+        message: `${u.name} decodes Alice's screen`,
+      })
+      .toBe(true);
+  await expect(bob.page.getByRole('button', { name: /Screen of/ })).toBeVisible();
+
+  // Carol leaves: everyone's sidebar drops her.
+  await carol.page.getByRole('button', { name: 'Disconnect' }).click();
+  for (const u of [alice, bob])
+    await expect(occupants(u.page).getByText(carol.username)).toHaveCount(0, { timeout: 10_000 });
+});
+
+/** A grant as the sync server signs it (HS256), made here to play a forged or stale client. */
+function forgeGrant(claims: Record<string, unknown>, iat: number): string {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${enc({ alg: 'HS256' })}.${enc({ ...claims, iat, exp: iat + 60, aud: 'echora-sfu', iss: 'echora-sync' })}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+test('a user without speak is heard by nobody even with a forged client; an expired grant is refused; a crashed page leaves within 15 s', async ({
+  openUser,
+  server,
+}) => {
+  test.setTimeout(150_000);
+  const alice = await openUser('alice');
+  await joinVoice(alice, server.url);
+  const general = await voiceChannelId(server.url, server.owner.accessToken);
+  const node = `ws://127.0.0.1:${sfuPort}`;
+  const now = Math.floor(Date.now() / 1000);
+  const mallory = server.owner.user.id;
+  const noSpeak = forgeGrant(
+    { sub: mallory, ch: general, node, perms: { speak: false, stream: false, moderate: false } },
+    now,
+  );
+  const expired = forgeGrant(
+    { sub: mallory, ch: general, node, perms: { speak: true, stream: true, moderate: false } },
+    now - 300,
+  );
+
+  const forger = await openUser('mallory');
+  await forger.page.goto('/');
+  // A hand-written client: it ignores the refusal and keeps trying to send its microphone.
+  const refused = await forger.page.evaluate(
+    async ({ url, grant }) => {
+      const mic = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0];
+      const pc = new RTCPeerConnection();
+      if (mic) pc.addTransceiver(mic, { direction: 'sendonly' });
+      const ws = new WebSocket(url);
+      const errors: string[] = [];
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ type: 'join', grant }));
+        ws.send(JSON.stringify({ type: 'publish', source: 'mic' }));
+        ws.send(JSON.stringify({ type: 'state', muted: false, speaking: true }));
+      };
+      ws.onmessage = (e) => {
+        const m = JSON.parse(String(e.data)) as { type: string; sdp?: string; message?: string };
+        if (m.type === 'error') errors.push(m.message ?? '');
+      };
+      await new Promise((r) => setTimeout(r, 3_000));
+      (window as unknown as { __keep: unknown }).__keep = [pc, ws];
+      return errors;
+    },
+    { url: node, grant: noSpeak },
+  );
+  expect(refused.join()).toContain('may not speak');
+  await expect(occupants(alice.page).getByRole('listitem')).toHaveCount(2, { timeout: 10_000 });
+  // Alice receives no audio from the forger: nothing was ever forwarded.
+  await alice.page.waitForTimeout(2_000);
+  expect(await audioFrom(alice.page)).toEqual([]);
+
+  const closed = await forger.page.evaluate(
+    ({ url, grant }) =>
+      new Promise<{ code: number; reason: string }>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'join', grant }));
+        ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
+      }),
+    { url: node, grant: expired },
+  );
+  expect(closed.code).toBe(4002);
+  expect(closed.reason).toMatch(/^GRANT_EXPIRED/);
+
+  // Bob joins, then his renderer crashes: within 15 s Alice no longer lists him.
+  const bob = await openUser('bob');
+  await joinVoice(bob, server.url);
+  await expect(occupants(alice.page).getByText(bob.username)).toHaveCount(1, { timeout: 15_000 });
+  const cdp = await bob.context.newCDPSession(bob.page);
+  void cdp.send('Page.crash').catch(() => undefined);
+  const crashedAt = Date.now();
+  await expect(occupants(alice.page).getByText(bob.username)).toHaveCount(0, { timeout: 15_000 });
+  expect(Date.now() - crashedAt).toBeLessThan(15_000);
+});
+
+/** The voice channel someone is in, from the server's voice state (General, joined by Alice). */
+async function voiceChannelId(baseUrl: string, token: string): Promise<string> {
+  let id: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(new URL('/api/voice/state', baseUrl), {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const body = (await response.json()) as { channels: { channelId: string }[] };
+        id = body.channels[0]?.channelId;
+        return id;
+      },
+      { timeout: 10_000 },
+    )
+    .toBeTruthy();
+  return id ?? '';
+}
