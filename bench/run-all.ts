@@ -12,6 +12,7 @@ import { p3 } from './p3-socket-memory.ts';
 import { p4 } from './p4-durable-acks.ts';
 import { p5 } from './p5-catch-up.ts';
 import { p7 } from './p7-login-lag.ts';
+import { p8 } from './p8-voice.ts';
 
 const all: Record<string, () => Promise<Figure[]>> = {
   P1: p1,
@@ -20,6 +21,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
   P4: p4,
   P5: p5,
   P7: p7,
+  P8: p8,
 };
 
 const picked = (process.env.BENCH ?? Object.keys(all).join(','))
