@@ -69,6 +69,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'nope' }, 'REDIS_URL must be a URL'],
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of production|development|test'],
+    [{ SEND_RATE_PER_MINUTE: 'lots' }, 'SEND_RATE_PER_MINUTE must be an integer 1-1000000000'],
+    [{ PRESENCE_TTL_MS: '5' }, 'PRESENCE_TTL_MS must be an integer 300-3600000'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -45,6 +45,12 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Requests per minute per IP and per username on login, and per IP on register. */
   authRateLimit: number;
+  /** Messages (and other durable mutations) per user per minute; unset keeps the engine's default. */
+  sendRatePerMinute: number | undefined;
+  /** How long a node's presence entries live in Redis without a refresh; unset keeps the default. */
+  presenceTtlMs: number | undefined;
+  /** Prefix of Redis keys and channels, so several installs can share one Redis. */
+  redisPrefix: string | undefined;
   nodeEnv: NodeEnv;
 }
 
@@ -216,6 +222,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
       : resolve(REPO_ROOT, 'client/dist'),
     trustProxy: trustProxy(env),
     authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 1, 1_000_000_000, 10),
+    sendRatePerMinute: read(env, 'SEND_RATE_PER_MINUTE')
+      ? integer(env, 'SEND_RATE_PER_MINUTE', 1, 1_000_000_000, 100)
+      : undefined,
+    presenceTtlMs: read(env, 'PRESENCE_TTL_MS')
+      ? integer(env, 'PRESENCE_TTL_MS', 300, 3_600_000, 10_000)
+      : undefined,
+    redisPrefix: read(env, 'REDIS_PREFIX'),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };
 }

@@ -39,14 +39,15 @@ export interface SyncEngine {
   readonly deps: SyncDeps;
 }
 
-/** Reads the engine's tunables from the environment (all optional). */
-export function syncOptionsFromEnv(env: Record<string, string | undefined>): Partial<SyncOptions> {
-  const ms = Number(env.PRESENCE_TTL_MS);
-  const sends = Number(env.SEND_RATE_PER_MINUTE);
+/** The engine's tunables that the configuration sets (all optional). */
+export function syncOptionsFromConfig(config: {
+  presenceTtlMs: number | undefined;
+  sendRatePerMinute: number | undefined;
+}): Partial<SyncOptions> {
   return {
-    ...(Number.isInteger(ms) && ms >= 300 ? { presenceTtlMs: ms } : {}),
-    ...(Number.isInteger(sends) && sends > 0
-      ? { sendRate: { capacity: sends, windowMs: 60_000 } }
+    ...(config.presenceTtlMs !== undefined ? { presenceTtlMs: config.presenceTtlMs } : {}),
+    ...(config.sendRatePerMinute !== undefined
+      ? { sendRate: { capacity: config.sendRatePerMinute, windowMs: 60_000 } }
       : {}),
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthHooks } from '../domain/auth/accounts.ts';
 import { verifyAccessToken } from '../domain/auth/tokens.ts';
-import { createSyncEngine, syncOptionsFromEnv, type SyncEngine } from './engine.ts';
+import { createSyncEngine, syncOptionsFromConfig, type SyncEngine } from './engine.ts';
 import type { SyncOptions } from './deps.ts';
 
 export interface RegisterSyncOptions {
@@ -30,14 +30,14 @@ export async function registerSync(
   { hooks, options, redisPrefix }: RegisterSyncOptions = {},
 ): Promise<AuthHooks> {
   const { config, db } = app;
-  const prefix = redisPrefix ?? process.env.REDIS_PREFIX?.trim();
+  const prefix = redisPrefix ?? config.redisPrefix;
   const engine = await createSyncEngine({
     db,
     redisUrl: config.redisUrl,
     verifyToken: async (token) =>
       (await verifyAccessToken(config.jwtSecret, token))?.userId ?? null,
     log: app.log,
-    options: { ...syncOptionsFromEnv(process.env), ...options },
+    options: { ...syncOptionsFromConfig(config), ...options },
     // REDIS_PREFIX lets several installs (or test runs) share one Redis.
     ...(prefix ? { redisPrefix: prefix } : {}),
   });
