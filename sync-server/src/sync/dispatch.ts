@@ -24,7 +24,7 @@ import type { Bus } from '../bus/types.ts';
 import { ChangeSet } from './change-set.ts';
 import { StaleAccessError, type MutationContext, type MutationResult } from './context.ts';
 import type { KeyedLimiter } from './rate-limit.ts';
-import { isUniqueViolation } from './values.ts';
+import { isTransientDbError, isUniqueViolation } from './values.ts';
 
 export type MutationAnswer = AckDown | RejectDown;
 
@@ -189,9 +189,9 @@ async function afterCommit(deps: DispatchDeps, changes: ChangeSet): Promise<void
 
 /**
  * Records a refusal so a replay gets the same answer. A bug is refused as
- * `internal` (details logged, not sent); if even that cannot be recorded (the
- * database is down) the error propagates and the caller drops the connection,
- * so the client resends later.
+ * `internal` (details logged, not sent). A transient database failure is not
+ * a refusal: it propagates, like a failure to record, and the caller drops
+ * the connection, so the client resends later and nothing is lost.
  */
 async function refuse(
   deps: DispatchDeps,
@@ -206,6 +206,7 @@ async function refuse(
     error = { kind: 'not_found', message: 'No such channel.' };
   else if (isUniqueViolation(err))
     error = { kind: 'conflict', message: 'That id is already taken.' };
+  else if (isTransientDbError(err)) throw err;
   else {
     deps.log(err, 'mutation failed');
     error = { kind: 'internal', message: 'The server failed to apply this change.' };
