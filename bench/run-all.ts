@@ -11,6 +11,7 @@ import { p2 } from './p2-latency.ts';
 import { p3 } from './p3-socket-memory.ts';
 import { p4 } from './p4-durable-acks.ts';
 import { p5 } from './p5-catch-up.ts';
+import { p6 } from './p6-cold-start.ts';
 import { p7 } from './p7-login-lag.ts';
 import { p8 } from './p8-voice.ts';
 
@@ -20,6 +21,7 @@ const all: Record<string, () => Promise<Figure[]>> = {
   P3: p3,
   P4: p4,
   P5: p5,
+  P6: p6,
   P7: p7,
   P8: p8,
 };
