@@ -70,6 +70,8 @@ describe('loadConfig', () => {
     [{ S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be true or false'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV must be one of production|development|test'],
     [{ SEND_RATE_PER_MINUTE: 'lots' }, 'SEND_RATE_PER_MINUTE must be an integer 1-1000000000'],
+    [{ ICE_SERVERS: 'http://x' }, 'ICE_SERVERS entry must be a stun: or turn: URL'],
+    [{ ICE_SERVERS: '[oops' }, 'ICE_SERVERS is not valid JSON'],
     [{ PRESENCE_TTL_MS: '5' }, 'PRESENCE_TTL_MS must be an integer 300-3600000'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,5 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IceServer } from '@echora/shared/voice/index';
+import { parseIceServers } from './domain/voice/ice.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['production', 'development', 'test'] as const;
@@ -51,6 +53,8 @@ export interface Config {
   presenceTtlMs: number | undefined;
   /** Prefix of Redis keys and channels, so several installs can share one Redis. */
   redisPrefix: string | undefined;
+  /** STUN/TURN servers handed to browsers with each voice grant. */
+  iceServers: IceServer[];
   nodeEnv: NodeEnv;
 }
 
@@ -163,6 +167,16 @@ function trustProxy(env: Env): Config['trustProxy'] {
   return hosts;
 }
 
+function iceServers(env: Env): IceServer[] {
+  const raw = read(env, 'ICE_SERVERS');
+  try {
+    return parseIceServers(raw);
+  } catch (error) {
+    const rule = error instanceof Error ? error.message.replace(/^.*ICE_SERVERS:? ?/, '') : '';
+    throw new ConfigError('ICE_SERVERS', rule || 'is not valid', raw ?? '');
+  }
+}
+
 /**
  * Reads and validates the environment. Pure: it reads no files and touches
  * nothing, so tests call it with any env. Throws {@link ConfigError} naming
@@ -229,6 +243,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
       ? integer(env, 'PRESENCE_TTL_MS', 300, 3_600_000, 10_000)
       : undefined,
     redisPrefix: read(env, 'REDIS_PREFIX'),
+    iceServers: iceServers(env),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };
 }

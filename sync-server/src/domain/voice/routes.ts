@@ -14,7 +14,6 @@ import {
 import { Access } from '../permissions/access.ts';
 import { loadAccess } from '../permissions/load.ts';
 import { signVoiceGrant, voicePermsFor } from './grant.ts';
-import { parseIceServers } from './ice.ts';
 import { localNode, pickNode } from './nodes.ts';
 import { VoiceStateStore } from './state.ts';
 
@@ -42,7 +41,7 @@ export async function registerVoice(
   app: FastifyInstance,
   options: VoiceOptions = {},
 ): Promise<void> {
-  const iceServers = options.iceServers ?? parseIceServers(process.env.ICE_SERVERS);
+  const iceServers = options.iceServers ?? app.config.iceServers;
   const store = new VoiceStateStore();
   app.decorate('voice', store);
   const sweeper = setInterval(() => store.expire(), 2_000);
