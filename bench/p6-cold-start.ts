@@ -14,19 +14,10 @@ import type { Figure } from './lib/figure.ts';
 import { printTable } from './lib/figure.ts';
 import { startEchora } from './lib/echora.ts';
 import { repoRoot } from './lib/proc.ts';
+import { chromiumArgs, executablePath } from '../e2e/chromium.ts';
 
 const CACHED = Number(process.env.P6_MESSAGES ?? 100_000);
 const RUNS = Number(process.env.P6_RUNS ?? 5);
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // A message row inside the message list (role="log"), as the app renders it.
 const painted = `(() => {
   const hit = document.querySelector('[role="log"] article');

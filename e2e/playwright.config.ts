@@ -1,16 +1,6 @@
 import { defineConfig, type LaunchOptions } from '@playwright/test';
+import { chromiumArgs, executablePath } from './chromium.ts';
 
-// Debian's Chromium, never a downloaded browser: `npx playwright install` needs the internet.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const chromium: LaunchOptions = { executablePath, args: chromiumArgs };
 const chromiumWithFakeMedia: LaunchOptions = {
   executablePath,
