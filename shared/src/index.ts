@@ -2,3 +2,5 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './protocol/index.ts';
 export * from './permissions/index.ts';
+export * from './emoji/index.ts';
+export * from './mentions/index.ts';

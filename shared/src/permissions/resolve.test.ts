@@ -173,3 +173,167 @@ describe('hierarchy', () => {
     expect(canManageRole(owner, roles.get('admin')!, community)).toBe(true);
   });
 });
+
+describe('overrides in every order', () => {
+  const permutations = <T>(items: T[]): T[][] =>
+    items.length <= 1
+      ? [items]
+      : items.flatMap((item, i) =>
+          permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [
+            item,
+            ...rest,
+          ]),
+        );
+  const overrides: ChannelOverride[] = [
+    role('everyone', 0, P.viewChannel | P.sendMessages),
+    role('mod', P.viewChannel, P.addReactions),
+    role('helper', P.sendMessages | P.addReactions, 0),
+    { targetType: 'member', targetId: 'u-mod-helper', allow: 0, deny: P.sendMessages },
+  ];
+  it.each<[string, MemberInfo]>([
+    ['plain', member([])],
+    ['mod', member(['mod'])],
+    ['helper', member(['helper'])],
+    ['mod and helper, with a member override', member(['mod', 'helper'])],
+    ['timed-out mod', member(['mod'], { timedOutUntil: NOW + 1 })],
+  ])('the list order never changes the answer: %s', (_name, m) => {
+    const answers = new Set(
+      permutations(overrides).map((list) => channelPermissions(m, community, list, NOW)),
+    );
+    expect(answers.size).toBe(1);
+  });
+
+  it('the layers apply as everyone, then roles, then the member', () => {
+    const all = permutations(overrides);
+    const both = member(['mod', 'helper']);
+    for (const list of all) {
+      const perms = channelPermissions(both, community, list, NOW);
+      // everyone denies view and send; mod allows view; helper allows send and
+      // reactions (allow beats mod's deny among roles); the member deny of send wins last.
+      expect(has(perms, P.viewChannel)).toBe(true);
+      expect(has(perms, P.addReactions)).toBe(true);
+      expect(has(perms, P.sendMessages)).toBe(false);
+    }
+    expect(
+      has(channelPermissions(member(['helper']), community, overrides, NOW), P.viewChannel),
+    ).toBe(false);
+  });
+});
+
+describe('hierarchy, more', () => {
+  const roles = community.roles;
+  const lowAdmin: CommunityRoles = {
+    everyoneRoleId: 'everyone',
+    roles: new Map([
+      ...roles,
+      ['lowadmin', { id: 'lowadmin', position: 1, permissions: P.administrator }],
+    ]),
+  };
+  it.each<[string, MemberInfo, MemberInfo, CommunityRoles, boolean]>([
+    [
+      'admin acts on mod',
+      member(['admin'], { userId: 'a' }),
+      member(['mod'], { userId: 'm' }),
+      community,
+      true,
+    ],
+    [
+      'the highest role decides, not the count',
+      member(['mod'], { userId: 'm' }),
+      member(['helper', 'muted'], { userId: 'h' }),
+      community,
+      true,
+    ],
+    [
+      'two roles, same highest: no',
+      member(['mod', 'helper'], { userId: 'x' }),
+      member(['mod'], { userId: 'y' }),
+      community,
+      false,
+    ],
+    [
+      'administrator does not lift position',
+      member(['lowadmin'], { userId: 'la' }),
+      member(['mod'], { userId: 'm' }),
+      lowAdmin,
+      false,
+    ],
+    [
+      'a timed-out mod still outranks a helper',
+      member(['mod'], { userId: 'm', timedOutUntil: NOW + 5 }),
+      member(['helper'], { userId: 'h' }),
+      community,
+      true,
+    ],
+    [
+      'the owner acts on anyone else',
+      member([], { userId: 'o', isOwner: true }),
+      member(['admin', 'mod'], { userId: 'z' }),
+      community,
+      true,
+    ],
+  ])('%s', (_name, actor, target, c, expected) => {
+    expect(canActOn(actor, target, c)).toBe(expected);
+  });
+
+  it.each<[string, MemberInfo, string, boolean]>([
+    ['nobody with only @everyone manages @everyone', member([]), 'everyone', false],
+    ['a helper manages @everyone', member(['helper']), 'everyone', true],
+    ['a helper does not manage a role at its own position', member(['helper']), 'muted', false],
+    ['an admin manages the mod role', member(['admin']), 'mod', true],
+    ['an admin does not manage its own role', member(['admin']), 'admin', false],
+    ['the owner manages every role', member([], { isOwner: true }), 'admin', true],
+  ])('%s', (_name, actor, roleId, expected) => {
+    const target = roles.get(roleId);
+    if (!target) throw new Error(`no role ${roleId}`);
+    expect(canManageRole(actor, target, community)).toBe(expected);
+  });
+});
+
+describe('administrator, owner and timeouts in channels', () => {
+  const denyAll = [
+    role('everyone', 0, ALL_PERMISSIONS),
+    role('admin', 0, ALL_PERMISSIONS),
+    { targetType: 'member' as const, targetId: 'adm', allow: 0, deny: ALL_PERMISSIONS },
+  ];
+  it('administrator and owner see and do everything whatever the overrides deny', () => {
+    expect(channelPermissions(member(['admin'], { userId: 'adm' }), community, denyAll, NOW)).toBe(
+      ALL_PERMISSIONS,
+    );
+    expect(
+      channelPermissions(member([], { isOwner: true, userId: 'adm' }), community, denyAll, NOW),
+    ).toBe(ALL_PERMISSIONS);
+  });
+
+  it('an administrator role is not timed out (like the owner)', () => {
+    const m = member(['admin'], { timedOutUntil: NOW + 60_000 });
+    expect(basePermissions(m, community, NOW)).toBe(ALL_PERMISSIONS);
+  });
+
+  it.each<[string, number, boolean]>([
+    ['send', P.sendMessages, false],
+    ['react', P.addReactions, false],
+    ['speak', P.speak, false],
+    ['stream', P.stream, false],
+    ['view', P.viewChannel, true],
+    ['connect', P.connect, true],
+    ['invite', P.createInvites, true],
+  ])('timed out: %s is %s even with a member allow override', (_name, bit, expected) => {
+    const m = member([], { userId: 't', timedOutUntil: NOW + 60_000 });
+    const allowAll = [
+      {
+        targetType: 'member' as const,
+        targetId: 't',
+        allow: ALL_PERMISSIONS & ~P.administrator,
+        deny: 0,
+      },
+    ];
+    expect(has(channelPermissions(m, community, allowAll, NOW), bit)).toBe(expected);
+  });
+
+  it('a timeout ends at its instant, not a millisecond later', () => {
+    const m = member([], { timedOutUntil: NOW });
+    expect(has(basePermissions(m, community, NOW), P.sendMessages)).toBe(true);
+    expect(has(basePermissions(m, community, NOW - 1), P.sendMessages)).toBe(false);
+  });
+});

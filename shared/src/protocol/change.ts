@@ -1,35 +1,69 @@
-import { Type, type Static } from 'typebox';
-import { channelSchema, memberSchema, messageSchema, Uuid } from './entities.ts';
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  channelSchema,
+  emojiSchema,
+  memberSchema,
+  messageSchema,
+  readStateSchema,
+  roleSchema,
+  Uuid,
+} from './entities.ts';
+
+/**
+ * Every kind of entity the feed carries, and the scope it lives in: `community`
+ * for what every member sees, `channel` for a channel's messages, `user` for one
+ * user's own state (synced across their devices). Adding an entity: its schema
+ * here, a replica table in `client/src/sync/replica.ts` (`ENTITY_TABLES`).
+ */
+export const entitySchemas = {
+  channel: channelSchema,
+  message: messageSchema,
+  member: memberSchema,
+  role: roleSchema,
+  emoji: emojiSchema,
+  readState: readStateSchema,
+} as const;
+export type EntityName = keyof typeof entitySchemas;
+export const entityNames = Object.keys(entitySchemas) as EntityName[];
+
+const upsert = <N extends EntityName, S extends TSchema>(entity: N, data: S) =>
+  Type.Object({
+    version: Type.Number(),
+    op: Type.Literal('upsert'),
+    entity: Type.Literal(entity),
+    data,
+  });
 
 /**
  * One entry of a scope's feed. `upsert` carries the whole entity; `delete` is a
  * tombstone so every replica forgets the entity.
  */
 export const changeSchema = Type.Union([
-  Type.Object({
-    version: Type.Number(),
-    op: Type.Literal('upsert'),
-    entity: Type.Literal('channel'),
-    data: channelSchema,
-  }),
-  Type.Object({
-    version: Type.Number(),
-    op: Type.Literal('upsert'),
-    entity: Type.Literal('message'),
-    data: messageSchema,
-  }),
-  Type.Object({
-    version: Type.Number(),
-    op: Type.Literal('upsert'),
-    entity: Type.Literal('member'),
-    data: memberSchema,
-  }),
+  upsert('channel', channelSchema),
+  upsert('message', messageSchema),
+  upsert('member', memberSchema),
+  upsert('role', roleSchema),
+  upsert('emoji', emojiSchema),
+  upsert('readState', readStateSchema),
   Type.Object({
     version: Type.Number(),
     op: Type.Literal('delete'),
-    entity: Type.Union([Type.Literal('channel'), Type.Literal('message'), Type.Literal('member')]),
+    entity: Type.Union([
+      Type.Literal('channel'),
+      Type.Literal('message'),
+      Type.Literal('member'),
+      Type.Literal('role'),
+      Type.Literal('emoji'),
+      Type.Literal('readState'),
+    ]),
     id: Uuid,
   }),
 ]);
 export type Change = Static<typeof changeSchema>;
-export type EntityName = Change['entity'];
+export type UpsertChange = Extract<Change, { op: 'upsert' }>;
+// Every entity has its tombstone (a compile error here names one that is missing).
+const _tombstones: EntityName extends Extract<Change, { op: 'delete' }>['entity'] ? true : never =
+  true;
+void _tombstones;
+/** The replicated row type of an entity. */
+export type EntityRowOf<N extends EntityName> = Static<(typeof entitySchemas)[N]>;

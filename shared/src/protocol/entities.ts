@@ -2,8 +2,26 @@ import { Type, type Static } from 'typebox';
 
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 
-export const channelKindSchema = Type.Union([Type.Literal('text'), Type.Literal('voice')]);
+/** A thread is a channel of its own, started from a message of its parent channel. */
+export const channelKindSchema = Type.Union([
+  Type.Literal('text'),
+  Type.Literal('voice'),
+  Type.Literal('thread'),
+]);
 export type ChannelKind = Static<typeof channelKindSchema>;
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const NullableUuid = Type.Union([Uuid, Type.Null()]);
+
+/** A per-channel permission override for a role or a member (bits from `Permission`). */
+export const overrideSchema = Type.Object({
+  targetType: Type.Union([Type.Literal('role'), Type.Literal('member')]),
+  targetId: Uuid,
+  allow: Type.Number(),
+  deny: Type.Number(),
+});
+export type Override = Static<typeof overrideSchema>;
 
 /** A channel as replicated to clients (community scope). */
 export const channelSchema = Type.Object({
@@ -13,8 +31,47 @@ export const channelSchema = Type.Object({
   topic: Type.String(),
   position: Type.Number(),
   createdAt: Type.String(),
+  /** A thread's parent channel (null for other kinds). */
+  parentId: NullableUuid,
+  /** The message a thread was started from. */
+  parentMessageId: NullableUuid,
+  overrides: Type.Array(overrideSchema),
 });
 export type Channel = Static<typeof channelSchema>;
+
+/** Who reacted with one emoji (a unicode emoji, or `:name:` for a custom one). */
+export const reactionSchema = Type.Object({ emoji: Type.String(), userIds: Type.Array(Uuid) });
+export type Reaction = Static<typeof reactionSchema>;
+
+/** The thread started from a message, as its parent message shows it. */
+export const threadSummarySchema = Type.Object({
+  id: Uuid,
+  replyCount: Type.Number(),
+  lastReplyAt: NullableString,
+});
+export type ThreadSummary = Static<typeof threadSummarySchema>;
+
+/** Who a message mentions, as the server parsed it (`shared/src/mentions`). */
+export const mentionsSchema = Type.Object({
+  users: Type.Array(Uuid),
+  roles: Type.Array(Uuid),
+  everyone: Type.Boolean(),
+});
+export type Mentions = Static<typeof mentionsSchema>;
+
+/** A file attached to a message; `url`s are served only to those who may see the channel. */
+export const attachmentSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  size: Type.Number(),
+  contentType: Type.String(),
+  width: NullableNumber,
+  height: NullableNumber,
+  durationMs: NullableNumber,
+  url: Type.String(),
+  thumbUrl: NullableString,
+});
+export type Attachment = Static<typeof attachmentSchema>;
 
 /** A message as replicated to clients (channel scope). */
 export const messageSchema = Type.Object({
@@ -25,7 +82,13 @@ export const messageSchema = Type.Object({
   /** The channel version at which this message was created; orders and pages messages. */
   seq: Type.Number(),
   createdAt: Type.String(),
-  editedAt: Type.Union([Type.String(), Type.Null()]),
+  editedAt: NullableString,
+  replyToId: NullableUuid,
+  thread: Type.Union([threadSummarySchema, Type.Null()]),
+  reactions: Type.Array(reactionSchema),
+  pinnedAt: NullableString,
+  mentions: mentionsSchema,
+  attachments: Type.Array(attachmentSchema),
 });
 export type Message = Static<typeof messageSchema>;
 
@@ -36,8 +99,58 @@ export const memberSchema = Type.Object({
   displayName: Type.String(),
   isOwner: Type.Boolean(),
   joinedAt: Type.String(),
+  roleIds: Type.Array(Uuid),
+  timedOutUntil: NullableString,
+  avatarUrl: NullableString,
+  bio: Type.String(),
+  pronouns: Type.String(),
+  statusText: Type.String(),
 });
 export type Member = Static<typeof memberSchema>;
+
+/** A role (community scope); `permissions` holds bits from `Permission`. */
+export const roleSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  color: Type.Number(),
+  /** Higher is more senior; `@everyone` is 0. */
+  position: Type.Number(),
+  permissions: Type.Number(),
+  isEveryone: Type.Boolean(),
+});
+export type Role = Static<typeof roleSchema>;
+
+/** A custom emoji (community scope), used as `:name:`. */
+export const emojiSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  url: Type.String(),
+  animated: Type.Boolean(),
+  createdBy: Uuid,
+  createdAt: Type.String(),
+});
+export type Emoji = Static<typeof emojiSchema>;
+
+/** How far a user has read a channel (user scope; `id` is the channel's id). */
+export const readStateSchema = Type.Object({
+  id: Uuid,
+  lastReadSeq: Type.Number(),
+  muted: Type.Boolean(),
+});
+export type ReadState = Static<typeof readStateSchema>;
+
+/** The fields of a message that only the server fills in (defaults for a new one). */
+export const emptyMessageExtras = (): Pick<
+  Message,
+  'replyToId' | 'thread' | 'reactions' | 'pinnedAt' | 'mentions' | 'attachments'
+> => ({
+  replyToId: null,
+  thread: null,
+  reactions: [],
+  pinnedAt: null,
+  mentions: { users: [], roles: [], everyone: false },
+  attachments: [],
+});
 
 export const presenceStatusSchema = Type.Union([
   Type.Literal('online'),

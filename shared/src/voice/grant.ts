@@ -29,6 +29,11 @@ export const voiceGrantClaimsSchema = Type.Object({
   /** The SFU node URL the grant is for; another node refuses it. */
   node: Type.String({ maxLength: 2048 }),
   perms: voicePermsSchema,
+  /**
+   * A moderator's standing server mute/deafen of this user, as the sync server
+   * last saw it, so it follows them to another SFU node; absent when none.
+   */
+  mod: Type.Optional(Type.Object({ mute: Type.Boolean(), deafen: Type.Boolean() })),
   iat: Type.Number(),
   exp: Type.Number(),
 });

@@ -3,3 +3,4 @@ export * from './state.ts';
 export * from './signal-up.ts';
 export * from './signal-down.ts';
 export * from './close-codes.ts';
+export * from './moderate.ts';

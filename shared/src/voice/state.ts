@@ -23,7 +23,10 @@ export const voiceParticipantSchema = Type.Object({
   /** Muted by themselves, or by a moderator (`serverMuted`). */
   muted: Type.Boolean(),
   serverMuted: Type.Boolean(),
+  /** Deafened by themselves: the SFU forwards them no audio. */
   deafened: Type.Boolean(),
+  /** Deafened by a moderator: no audio reaches them, whatever they ask. */
+  serverDeafened: Type.Boolean(),
   /** Publishing camera or screen video. */
   streaming: Type.Boolean(),
   camera: Type.Boolean(),
@@ -48,6 +51,11 @@ export const voiceNodeReportSchema = Type.Object({
   /** Random per process start: a restarted node's seq starts over. */
   epoch: Type.String({ maxLength: 64 }),
   participants: Type.Array(voiceParticipantSchema, { maxItems: 100_000 }),
+  /**
+   * Where the node takes moderation commands (`POST <control>/internal/moderate`),
+   * an http(s) base URL; absent on nodes that take none.
+   */
+  control: Type.Optional(Type.String({ maxLength: 2048 })),
 });
 export type VoiceNodeReport = Static<typeof voiceNodeReportSchema>;
 

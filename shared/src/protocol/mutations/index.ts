@@ -6,7 +6,18 @@ import { channelReorderArgs } from './channel-reorder.ts';
 import { messageDeleteArgs } from './message-delete.ts';
 import { messageEditArgs } from './message-edit.ts';
 import { messageSendArgs } from './message-send.ts';
+import { readMarkArgs } from './read-mark.ts';
+import { channelMuteArgs } from './channel-mute.ts';
 import { typingStartArgs } from './typing-start.ts';
+import { roleCreateArgs } from './role-create.ts';
+import { roleUpdateArgs } from './role-update.ts';
+import { roleDeleteArgs } from './role-delete.ts';
+import { roleReorderArgs } from './role-reorder.ts';
+import { memberRolesArgs } from './member-roles.ts';
+import { channelOverridesArgs } from './channel-overrides.ts';
+import { threadCreateArgs } from './thread-create.ts';
+import { reactionToggleArgs } from './reaction-toggle.ts';
+import { messagePinArgs } from './message-pin.ts';
 
 /** Every named mutation and the schema of its arguments. */
 export const mutationArgs = {
@@ -18,6 +29,17 @@ export const mutationArgs = {
   'message.edit': messageEditArgs,
   'message.delete': messageDeleteArgs,
   'typing.start': typingStartArgs,
+  'role.create': roleCreateArgs,
+  'role.update': roleUpdateArgs,
+  'role.delete': roleDeleteArgs,
+  'role.reorder': roleReorderArgs,
+  'member.roles': memberRolesArgs,
+  'channel.overrides': channelOverridesArgs,
+  'thread.create': threadCreateArgs,
+  'reaction.toggle': reactionToggleArgs,
+  'message.pin': messagePinArgs,
+  'read.mark': readMarkArgs,
+  'channel.mute': channelMuteArgs,
 } as const satisfies Record<string, TSchema>;
 
 export type MutationName = keyof typeof mutationArgs;
@@ -41,3 +63,15 @@ export * from './message-send.ts';
 export * from './message-edit.ts';
 export * from './message-delete.ts';
 export * from './typing-start.ts';
+export * from './role-common.ts';
+export * from './role-create.ts';
+export * from './role-update.ts';
+export * from './role-delete.ts';
+export * from './role-reorder.ts';
+export * from './member-roles.ts';
+export * from './channel-overrides.ts';
+export * from './thread-create.ts';
+export * from './reaction-toggle.ts';
+export * from './message-pin.ts';
+export * from './read-mark.ts';
+export * from './channel-mute.ts';

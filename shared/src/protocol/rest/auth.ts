@@ -38,6 +38,8 @@ export function passwordProblem(password: string): string | undefined {
 export const registerBodySchema = Type.Object({
   username: Type.String(),
   password: Type.String(),
+  /** An invite code: joins the community (needed when registration is invite-only). */
+  invite: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type RegisterBody = Static<typeof registerBodySchema>;
 
@@ -45,6 +47,8 @@ export type RegisterBody = Static<typeof registerBodySchema>;
 export const loginBodySchema = Type.Object({
   username: Type.String(),
   password: Type.String(),
+  /** An invite code: lets a former member (kicked, unbanned) rejoin. */
+  invite: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type LoginBody = Static<typeof loginBodySchema>;
 

@@ -1,0 +1,28 @@
+import { Type, type Static } from 'typebox';
+import { Limits } from '../limits.ts';
+
+export const registrationSchema = Type.Union([Type.Literal('open'), Type.Literal('invite')]);
+export type Registration = Static<typeof registrationSchema>;
+
+/** Public `GET /api/community`, and the answer of `PATCH`. */
+export const communitySchema = Type.Object({
+  name: Type.String(),
+  registration: registrationSchema,
+});
+export type Community = Static<typeof communitySchema>;
+
+/** `PATCH /api/community`. Needs manage community. */
+export const communityPatchSchema = Type.Object(
+  {
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: Limits.channelNameLength,
+        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+      }),
+    ),
+    registration: Type.Optional(registrationSchema),
+  },
+  { additionalProperties: false },
+);
+export type CommunityPatch = Static<typeof communityPatchSchema>;
