@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import { TypeBoxValidatorCompiler, registerAjvFormats } from '@fastify/type-provider-typebox';
@@ -6,13 +6,22 @@ import type { Config } from './config.ts';
 import type { Db } from './db/types.ts';
 import type { AuthHooks } from './domain/auth/accounts.ts';
 import { authRoutes, type AuthOptions } from './domain/auth/routes.ts';
+import { emojiRoutes } from './domain/emoji/routes.ts';
+import { pinRoutes } from './domain/pins/routes.ts';
+import { registerFiles } from './domain/files/plugin.ts';
 import { healthRoutes } from './domain/health/routes.ts';
+import { auditRoutes } from './domain/audit/routes.ts';
+import { communityRoutes } from './domain/community/routes.ts';
+import { inviteRoutes } from './domain/invites/routes.ts';
+import { moderationRoutes } from './domain/moderation/routes.ts';
 import { registerVoice } from './domain/voice/routes.ts';
 import { registerClient } from './plugins/client.ts';
 import { registerContext } from './plugins/context.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
+import type { FileStorage } from './storage/index.ts';
 import type { SyncOptions } from './sync/deps.ts';
 import { registerSync } from './sync/plugin.ts';
+import { registerRetention } from './sync/retention.ts';
 
 /** What {@link buildApp} needs. */
 export interface BuildAppOptions {
@@ -24,6 +33,8 @@ export interface BuildAppOptions {
   auth?: Omit<AuthOptions, 'hooks'>;
   /** Sync engine tunables (send rate, presence expiry); tests use small numbers. */
   sync?: Partial<SyncOptions>;
+  /** File storage; else the backend `STORAGE_BACKEND` names (tests pass an S3 one). */
+  storage?: FileStorage;
   /** A ready pino logger; else one is made at `config.logLevel`. */
   logger?: FastifyBaseLogger;
 }
@@ -45,6 +56,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         ? (_address: string, hop: number) => hop < trustProxy
         : trustProxy,
     routerOptions: { maxParamLength: 200 },
+    // A malformed URL or an over-long path parameter is refused by the router
+    // before the error handler: answer it as a typed error too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .status(400)
+        .send({ error: { kind: 'invalid', message: error.message } });
+    },
   }) as FastifyInstance;
   // TypeBox checks bodies as sent (Fastify's default Ajv would turn 42 into
   // "42"), and still converts querystrings and params, which are all text.
@@ -59,6 +77,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(healthRoutes);
   const hooks = await registerSync(app, { hooks: options.hooks, options: options.sync });
+  registerRetention(app, config.mutationRetentionDays);
   await registerVoice(app);
   await app.register(
     async (api) => {
@@ -66,6 +85,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         ...options.auth,
         hooks,
       });
+      await api.register(emojiRoutes);
+      await api.register(pinRoutes);
+      await registerFiles(api, options.storage);
+      await api.register(moderationRoutes);
+      await api.register(auditRoutes);
+      await api.register(inviteRoutes);
+      await api.register(communityRoutes);
       // Other domains register their /api routes here.
     },
     { prefix: '/api' },

@@ -53,6 +53,8 @@ export interface Config {
   presenceTtlMs: number | undefined;
   /** Prefix of Redis keys and channels, so several installs can share one Redis. */
   redisPrefix: string | undefined;
+  /** Recorded mutation answers older than this are pruned (each client's latest is kept). */
+  mutationRetentionDays: number;
   /** STUN/TURN servers handed to browsers with each voice grant. */
   iceServers: IceServer[];
   nodeEnv: NodeEnv;
@@ -243,6 +245,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
       ? integer(env, 'PRESENCE_TTL_MS', 300, 3_600_000, 10_000)
       : undefined,
     redisPrefix: read(env, 'REDIS_PREFIX'),
+    mutationRetentionDays: integer(env, 'MUTATION_RETENTION_DAYS', 1, 36_500, 30),
     iceServers: iceServers(env),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };

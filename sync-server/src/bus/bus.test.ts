@@ -89,6 +89,38 @@ describe.each(implementations)('%s bus', (_name, make) => {
     expect(seen).toEqual([presence, typing]);
   });
 
+  it('carries an SFU node report as it was published', async () => {
+    const [a, b] = await make();
+    open.push(a, b);
+    const event: BusEvent = {
+      type: 'voice',
+      report: {
+        node: 'wss://sfu.example',
+        epoch: randomUUID(),
+        seq: 7,
+        control: 'https://sfu.example',
+        participants: [
+          {
+            userId: randomUUID(),
+            channelId: randomUUID(),
+            muted: true,
+            serverMuted: false,
+            deafened: false,
+            serverDeafened: true,
+            streaming: false,
+            camera: false,
+            screen: false,
+            speaking: false,
+            joinedAt: 1_700_000_000_000,
+          },
+        ],
+      },
+    };
+    const got = collect(b, 1);
+    await a.publish(event);
+    expect(await got).toEqual([event]);
+  });
+
   it('keeps delivering when one handler throws', async () => {
     const [a, b] = await make();
     open.push(a, b);

@@ -1,4 +1,5 @@
 import type { PresenceStatus } from '@echora/shared';
+import type { VoiceNodeReport } from '@echora/shared/voice/index';
 
 /**
  * Committed changes of one scope. `frame` is the `changes` frame already
@@ -34,7 +35,22 @@ export interface PresenceEvent {
   status: PresenceStatus;
 }
 
-export type BusEvent = ChangesEvent | TypingEvent | PresenceEvent;
+/**
+ * An SFU node's whole voice state, as it reported it to one sync node; every
+ * node applies it, so each knows who is in which voice channel.
+ */
+export interface VoiceEvent {
+  type: 'voice';
+  report: VoiceNodeReport;
+}
+
+/** A node started: the others put the SFU reports they hold back on the bus for it. */
+export interface VoiceHelloEvent {
+  type: 'voice.hello';
+  nodeId: string;
+}
+
+export type BusEvent = ChangesEvent | TypingEvent | PresenceEvent | VoiceEvent | VoiceHelloEvent;
 
 export type BusHandler = (event: BusEvent) => void;
 

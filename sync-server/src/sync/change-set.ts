@@ -1,4 +1,4 @@
-import type { Change, ChangesDown } from '@echora/shared';
+import { COMMUNITY_SCOPE, type Change, type ChangesDown } from '@echora/shared';
 import type { Bus, ChangesEvent } from '../bus/types.ts';
 import type { Queryable } from '../db/types.ts';
 import { appendAt, appendChanges, type FeedEntry } from './feed.ts';
@@ -17,6 +17,12 @@ export class ChangeSet {
   private readonly scopes = new Map<string, ScopeChanges>();
   /** Channel ids whose visibility may have changed (created, deleted). */
   readonly accessChannels = new Set<string>();
+  /**
+   * Who may see which channel may have changed for anyone (roles, member
+   * roles, overrides, kick, ban): the community event makes every session
+   * re-check its channels, revoking or bootstrapping them.
+   */
+  accessAll = false;
 
   /** Appends to the feed under new versions; see {@link appendChanges}. */
   async append(tx: Queryable, scope: string, entries: readonly FeedEntry[]): Promise<Change[]> {
@@ -64,6 +70,7 @@ export class ChangeSet {
       );
       if (channelIds.length > 0) event.channelIds = channelIds;
       if (channelIds.some((id) => this.accessChannels.has(id))) event.accessChanged = true;
+      if (this.accessAll && scope === COMMUNITY_SCOPE) event.accessChanged = true;
       return event;
     });
   }
@@ -71,6 +78,16 @@ export class ChangeSet {
   /** Publishes after commit. A lost publish only delays delivery: the next one shows a gap. */
   async publish(bus: Bus): Promise<void> {
     for (const event of this.events()) await bus.publish(event);
+  }
+
+  /**
+   * Takes in `other`, written after this set in the same transaction (group
+   * commit), so each scope goes out as one frame. Keep in step with new fields.
+   */
+  absorb(other: ChangeSet): void {
+    for (const [scope, s] of other.scopes) this.add(scope, s.changes);
+    for (const id of other.accessChannels) this.accessChannels.add(id);
+    if (other.accessAll) this.accessAll = true;
   }
 
   private add(scope: string, changes: Change[]): void {

@@ -1,6 +1,8 @@
 import type { Bus } from '../bus/types.ts';
 import type { Db } from '../db/types.ts';
 import type { AccessCache } from '../domain/permissions/access.ts';
+import type { VoiceRelay } from '../domain/voice/relay.ts';
+import type { VoiceStateStore } from '../domain/voice/state.ts';
 import type { PresenceTracker } from '../presence/tracker.ts';
 import type { DispatchDeps } from './dispatch.ts';
 import type { Hub } from './hub.ts';
@@ -38,6 +40,10 @@ export interface SyncDeps {
   hub: Hub;
   access: AccessCache;
   presence: PresenceTracker;
+  /** Who is in which voice channel (ephemeral, from the SFU nodes via the bus). */
+  voice: VoiceStateStore;
+  /** Puts an SFU node's report on the bus for every node. */
+  voiceRelay: VoiceRelay;
   dispatch: DispatchDeps;
   /** The user id of a valid access token, or null. */
   verifyToken: (token: string) => Promise<string | null>;

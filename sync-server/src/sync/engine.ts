@@ -7,6 +7,8 @@ import type { Db, Queryable } from '../db/types.ts';
 import { seedDefaultChannels } from '../domain/channels/seed.ts';
 import { addMember } from '../domain/members/join.ts';
 import { AccessCache } from '../domain/permissions/access.ts';
+import { startVoiceRelay } from '../domain/voice/relay.ts';
+import { VoiceStateStore } from '../domain/voice/state.ts';
 import { createPresence } from '../presence/index.ts';
 import { ChangeSet } from './change-set.ts';
 import { defaultSyncOptions, type SyncDeps, type SyncLog, type SyncOptions } from './deps.ts';
@@ -70,6 +72,9 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     onChange: (userId, status) => hub.presenceChanged(userId, status),
     ...(opts.redisPrefix === undefined ? {} : { redisPrefix: opts.redisPrefix }),
   });
+  const voice = new VoiceStateStore();
+  voice.subscribe((channelId, participants) => hub.voiceChanged(channelId, participants));
+  const voiceRelay = startVoiceRelay(bus, voice, randomUUID());
   hub.start();
   const seeded = await seedDefaultChannels(db);
   await seeded.publish(bus);
@@ -80,6 +85,8 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     hub,
     access,
     presence,
+    voice,
+    voiceRelay,
     verifyToken: opts.verifyToken,
     log,
     options,
@@ -115,6 +122,7 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     async close() {
       for (const s of sockets) s.close(CloseCode.goingAway, 'server shutting down');
       hub.stop();
+      voiceRelay.stop();
       await presence.stop();
       await bus.close();
     },

@@ -3,7 +3,9 @@ import {
   channelScope,
   type PresenceDown,
   type PresenceStatus,
+  type VoiceStateDown,
 } from '@echora/shared';
+import type { VoiceParticipant } from '@echora/shared/voice/index';
 import type { Bus, BusEvent, ChangesEvent } from '../bus/types.ts';
 import type { AccessCache } from '../domain/permissions/access.ts';
 
@@ -71,6 +73,15 @@ export class Hub {
     const frame: PresenceDown = { type: 'presence', userId, status };
     const text = JSON.stringify(frame);
     for (const s of this.sessions) s.sendRaw(text);
+  }
+
+  /** Tells this node's sessions that may see a voice channel who is in it now. */
+  voiceChanged(channelId: string, participants: VoiceParticipant[]): void {
+    const sessions = this.byScope.get(channelScope(channelId));
+    if (!sessions) return;
+    const frame: VoiceStateDown = { type: 'voice.state', channelId, participants };
+    const text = JSON.stringify(frame);
+    for (const s of sessions) s.sendRaw(text);
   }
 
   private onEvent(e: BusEvent): void {

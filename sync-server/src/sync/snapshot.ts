@@ -1,8 +1,11 @@
 import { COMMUNITY_SCOPE, Limits, parseScope, type Change } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import { listChannels } from '../domain/channels/queries.ts';
+import { listEmojis } from '../domain/emoji/store.ts';
 import { listMembers } from '../domain/members/queries.ts';
 import { messagePage } from '../domain/messages/queries.ts';
+import { listReadStates } from '../domain/read-state/queries.ts';
+import { listRoles } from '../domain/roles/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { scopeVersion } from './feed.ts';
 
@@ -31,6 +34,18 @@ export async function snapshot(
         .filter((c) => access.canSeeChannel(userId, c.id))
         .map((c): Change => ({ version, op: 'upsert', entity: 'channel', data: c })),
       ...members.map((m): Change => ({ version, op: 'upsert', entity: 'member', data: m })),
+      ...(await listRoles(db)).map((r): Change => ({
+        version,
+        op: 'upsert',
+        entity: 'role',
+        data: r,
+      })),
+      ...(await listEmojis(db)).map((e): Change => ({
+        version,
+        op: 'upsert',
+        entity: 'emoji',
+        data: e,
+      })),
     ];
     return { version, changes, hasMore: false };
   }
@@ -42,6 +57,15 @@ export async function snapshot(
       .map((m): Change => ({ version, op: 'upsert', entity: 'message', data: m }));
     return { version, changes, hasMore: page.hasMore };
   }
-  // A user scope holds nothing replicated yet (DMs and settings come later).
+  if (parsed?.kind === 'user') {
+    const states = await listReadStates(db, parsed.id);
+    const changes = states.map((data): Change => ({
+      version,
+      op: 'upsert',
+      entity: 'readState',
+      data,
+    }));
+    return { version, changes, hasMore: false };
+  }
   return { version, changes: [], hasMore: false };
 }

@@ -5,7 +5,9 @@ import {
   type Change,
   type ChangesDown,
   type DownMessage,
+  type VoiceSnapshotDown,
 } from '@echora/shared';
+import type { VoiceParticipant } from '@echora/shared/voice/index';
 import type { ChangesEvent } from '../bus/types.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { catchUp } from './catch-up.ts';
@@ -54,6 +56,7 @@ export class ScopeStreams {
         }
         this.owner.send({ type: 'synced' });
         this.owner.send({ type: 'presence.snapshot', users: this.deps.presence.snapshot() });
+        this.owner.send({ type: 'voice.snapshot', channels: this.voiceSnapshot(access) });
       }),
     );
   }
@@ -88,14 +91,34 @@ export class ScopeStreams {
           if (parseScope(scope)?.kind !== 'channel' || visible.has(scope)) continue;
           this.unwatch(scope);
           this.owner.send({ type: 'revoke', scope });
+          this.sendVoice(scope, []);
         }
         for (const scope of visible) {
           if (this.watched.has(scope)) continue;
           this.watch(scope);
           await this.catchUp(scope, undefined, access);
+          this.sendVoice(scope);
         }
       }),
     );
+  }
+
+  /** Every non-empty voice channel the user may see. */
+  private voiceSnapshot(access: Access): VoiceSnapshotDown['channels'] {
+    const channels: VoiceSnapshotDown['channels'] = [];
+    for (const [channelId, participants] of this.deps.voice.channels())
+      if (access.canSeeChannel(this.owner.userId, channelId))
+        channels.push({ channelId, participants });
+    return channels;
+  }
+
+  /** The voice state of a channel scope whose visibility changed (empty once hidden). */
+  private sendVoice(scope: string, participants?: VoiceParticipant[]): void {
+    const parsed = parseScope(scope);
+    if (parsed?.kind !== 'channel') return;
+    const list = participants ?? this.deps.voice.channel(parsed.id);
+    if (participants === undefined && list.length === 0) return;
+    this.owner.send({ type: 'voice.state', channelId: parsed.id, participants: list });
   }
 
   private async deliverLate(e: ChangesEvent): Promise<void> {

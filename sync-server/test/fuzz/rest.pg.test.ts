@@ -1,5 +1,6 @@
 /**
- * Fuzzes every REST route (auth, /api/me, voice grant and state, healthz)
+ * Fuzzes every REST route (auth, /api/me, voice grant and state, moderation,
+ * audit log, invites, community, healthz)
  * with random and adversarial bodies, headers and raw texts: a client mistake
  * is a typed 4xx `{error:{kind,message}}`, never a 5xx, and changes no row.
  */
@@ -27,6 +28,23 @@ const routes = [
   ['GET', '/api/me'],
   ['POST', '/api/voice/grant'],
   ['GET', '/api/voice/state'],
+  ['POST', '/api/voice/moderate'],
+  ['POST', '/api/moderation/kick'],
+  ['POST', '/api/moderation/ban'],
+  ['POST', '/api/moderation/timeout'],
+  ['GET', '/api/moderation/bans'],
+  ['DELETE', '/api/moderation/bans/not-a-uuid'],
+  ['GET', '/api/audit-log?before=x&limit=1000'],
+  ['POST', '/api/invites'],
+  ['GET', '/api/invites'],
+  ['GET', '/api/invites/abc'],
+  ['DELETE', '/api/invites/abc'],
+  ['GET', '/api/community'],
+  ['PATCH', '/api/community'],
+  ['POST', '/api/emoji?name=fuzz_one'],
+  ['DELETE', '/api/emoji/not-a-uuid'],
+  ['GET', '/api/emoji/00000000-0000-7000-8000-000000000001'],
+  ['GET', '/api/channels/not-a-uuid/pins'],
   ['GET', '/healthz'],
 ] as const;
 /** HTTP cannot carry control characters or non-latin1 in a header: those become '?'. */
@@ -54,6 +72,8 @@ describeEachDb('REST fuzz', (getDb) => {
         password: fc.oneof(fc.constant('correct horse battery'), hostileString),
         refreshToken: fc.oneof(fc.constant('REFRESH'), hostileString),
         channelId: fc.oneof(fc.uuid(), hostileString),
+        userId: fc.oneof(fc.uuid(), hostileString),
+        mute: fc.oneof(fc.boolean(), hostileString),
       }),
     ).map((v) => JSON.stringify(v)),
     hostileValue.map((v) => JSON.stringify(v)),
@@ -93,7 +113,7 @@ describeEachDb('REST fuzz', (getDb) => {
           method,
           url,
           headers,
-          ...(method === 'POST'
+          ...(method === 'POST' || method === 'PATCH'
             ? { payload: r.body.replace('"REFRESH"', JSON.stringify(secrets.refresh)) }
             : {}),
         });

@@ -6,10 +6,12 @@ import {
   type Change,
   type Channel,
   type DownMessage,
+  type Member,
   type Message,
   type MutationArgs,
   type MutationName,
   type RejectDown,
+  type Role,
 } from '@echora/shared';
 
 /** A minimal replica: what a client holds after applying frames by the protocol's rules. */
@@ -18,6 +20,9 @@ export class Replica {
   readonly channels = new Map<string, Channel>();
   readonly messages = new Map<string, Message>();
   readonly members = new Set<string>();
+  /** Member rows by id (`members` keeps only the ids). */
+  readonly memberRows = new Map<string, Member>();
+  readonly roles = new Map<string, Role>();
   /** Frames whose `from` did not match the cursor: a real client would reconnect. */
   readonly gaps: string[] = [];
 
@@ -51,16 +56,26 @@ export class Replica {
     if (c.op === 'delete') {
       if (c.entity === 'message') this.messages.delete(c.id);
       else if (c.entity === 'channel') this.channels.delete(c.id);
-      else this.members.delete(c.id);
+      else if (c.entity === 'role') this.roles.delete(c.id);
+      else if (c.entity === 'member') {
+        this.members.delete(c.id);
+        this.memberRows.delete(c.id);
+      }
     } else if (c.entity === 'message') this.messages.set(c.data.id, c.data);
     else if (c.entity === 'channel') this.channels.set(c.data.id, c.data);
-    else this.members.add(c.data.id);
+    else if (c.entity === 'role') this.roles.set(c.data.id, c.data);
+    else if (c.entity === 'member') {
+      this.members.add(c.data.id);
+      this.memberRows.set(c.data.id, c.data);
+    }
   }
 
   private purge(scope: string): void {
     if (scope === 'community') {
       this.channels.clear();
       this.members.clear();
+      this.memberRows.clear();
+      this.roles.clear();
     } else if (scope.startsWith('channel:')) {
       const id = scope.slice('channel:'.length);
       for (const m of this.messages.values()) if (m.channelId === id) this.messages.delete(m.id);

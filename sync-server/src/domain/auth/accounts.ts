@@ -10,6 +10,10 @@ import type { Db, Queryable } from '../../db/types.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './passwords.ts';
 import { startSession, type IssuedRefresh } from './sessions.ts';
 import { findUserById, findUserByName, toAuthUser } from './users.ts';
+import { useInvite } from '../invites/invites.ts';
+
+const BANNED = 'You are banned from this community.';
+const NOT_MEMBER = 'You are not a member of this community; you need an invite to join.';
 
 /** A user just created, as `afterUserCreated` hooks see it. */
 export interface CreatedUser {
@@ -30,6 +34,11 @@ export interface AuthHooks {
    * engine publishes the new member then, never before).
    */
   afterUserCreated?: (tx: Queryable, user: CreatedUser) => Promise<AfterCommit | undefined | void>;
+  /**
+   * Makes an existing user (kicked, or unbanned) a member again, inside the
+   * login transaction; the returned function runs after it commits.
+   */
+  memberJoined?: (tx: Queryable, userId: string) => Promise<AfterCommit | undefined | void>;
 }
 
 /** The user and their new session. */
@@ -52,7 +61,7 @@ const isUniqueViolation = (error: unknown) => (error as { code?: unknown }).code
  */
 export async function register(
   db: Db,
-  input: { username: string; password: string },
+  input: { username: string; password: string; invite?: string | undefined },
   hooks: AuthHooks = {},
 ): Promise<SignedIn> {
   checkCredentials(input.username, input.password);
@@ -67,7 +76,9 @@ export async function register(
       );
       const isOwner = community.owner_id === null;
       // The owner can always register: an invite-only install still needs one.
-      if (!isOwner && community.registration !== 'open') {
+      // A given invite must be good, open registration or not; it counts one use.
+      if (!isOwner && input.invite !== undefined) await useInvite(tx, input.invite);
+      else if (!isOwner && community.registration !== 'open') {
         throw new AppError('forbidden', 'Registration on this server needs an invite');
       }
       if (await findUserByName(tx, input.username)) {
@@ -99,7 +110,8 @@ export async function register(
  */
 export async function login(
   db: Db,
-  input: { username: string; password: string },
+  input: { username: string; password: string; invite?: string | undefined },
+  hooks: AuthHooks = {},
 ): Promise<SignedIn> {
   const failed = () => new AppError('unauthorized', 'Wrong username or password');
   // Oversized input is a client mistake; other out-of-rule input just cannot match.
@@ -119,5 +131,53 @@ export async function login(
     throw failed();
   }
   if (!(await verifyPassword(row.password_hash, input.password))) throw failed();
+  await ensureMember(db, row.id, input.invite, hooks);
   return { user: toAuthUser(row), refresh: await startSession(db, row.id) };
+}
+
+/** Refuses a banned user (after their password was checked, so a ban does not leak). */
+export async function refuseBanned(db: Queryable, userId: string): Promise<void> {
+  const { rows } = await db.query(
+    'SELECT 1 FROM members WHERE user_id = $1 AND banned_at IS NOT NULL',
+    [userId],
+  );
+  if (rows.length > 0) throw new AppError('forbidden', BANNED);
+}
+
+/**
+ * A banned user may not log in. A former member (kicked, unbanned) rejoins
+ * with a good invite, or when registration is open; else they are refused.
+ */
+async function ensureMember(
+  db: Db,
+  userId: string,
+  invite: string | undefined,
+  hooks: AuthHooks,
+): Promise<void> {
+  const { rows } = await db.query<{ banned: boolean }>(
+    'SELECT banned_at IS NOT NULL AS banned FROM members WHERE user_id = $1',
+    [userId],
+  );
+  if (rows[0]?.banned) throw new AppError('forbidden', BANNED);
+  if (rows[0]) return;
+  let afterCommit: AfterCommit | undefined;
+  await db.transaction(async (tx) => {
+    const community = await one<{ owner_id: string | null; registration: string }>(
+      tx,
+      'SELECT owner_id, registration FROM community WHERE id = 1 FOR UPDATE',
+    );
+    const again = await tx.query<{ banned: boolean }>(
+      'SELECT banned_at IS NOT NULL AS banned FROM members WHERE user_id = $1',
+      [userId],
+    );
+    if (again.rows[0]?.banned) throw new AppError('forbidden', BANNED);
+    if (again.rows[0]) return;
+    if (invite !== undefined) await useInvite(tx, invite);
+    else if (community.registration !== 'open' && community.owner_id !== userId) {
+      throw new AppError('forbidden', NOT_MEMBER);
+    }
+    const after = await hooks.memberJoined?.(tx, userId);
+    if (typeof after === 'function') afterCommit = after;
+  });
+  if (afterCommit) await afterCommit();
 }

@@ -10,7 +10,7 @@ import {
   sessionResponseSchema,
   type SessionResponse,
 } from '@echora/shared/protocol/rest/auth';
-import { login, register, type AuthHooks, type SignedIn } from './accounts.ts';
+import { login, refuseBanned, register, type AuthHooks, type SignedIn } from './accounts.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 import { REFRESH_TTL_SECONDS, endSession, rotateSession } from './sessions.ts';
 import { ACCESS_TTL_SECONDS, signAccessToken } from './tokens.ts';
@@ -47,6 +47,11 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
   );
   const registerPerIp = new RateLimiter(options.registerPerIp ?? perMinute(limit), 'registrations');
   const accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
+  // A former member who logs in again rejoins through the sync engine, which publishes it.
+  const hooks: AuthHooks = { ...options.hooks };
+  if (!hooks.memberJoined && app.hasDecorator('sync')) {
+    hooks.memberJoined = (tx, userId) => app.sync.addMember(tx, userId);
+  }
   const refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
 
   async function answer(request: FastifyRequest, reply: FastifyReply, session: SignedIn) {
@@ -79,7 +84,7 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     { schema: { body: registerBodySchema, response: { 201: sessionResponseSchema } } },
     async (request, reply) => {
       registerPerIp.hit(request.ip);
-      const session = await register(app.db, request.body, options.hooks);
+      const session = await register(app.db, request.body, hooks);
       return reply.status(201).send(await answer(request, reply, session));
     },
   );
@@ -90,7 +95,7 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     async (request, reply) => {
       loginPerIp.hit(request.ip);
       loginPerName.hit(request.body.username.slice(0, 64).toLowerCase());
-      return answer(request, reply, await login(app.db, request.body));
+      return answer(request, reply, await login(app.db, request.body, hooks));
     },
   );
 
@@ -103,6 +108,7 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
       const refresh = await rotateSession(app.db, token, refreshTtl);
       const row = await findUserById(app.db, refresh.userId);
       if (!row) throw new AppError('unauthorized', 'Refresh token is invalid or expired');
+      await refuseBanned(app.db, row.id);
       return answer(request, reply, { user: toAuthUser(row), refresh });
     },
   );

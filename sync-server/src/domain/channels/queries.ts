@@ -1,18 +1,27 @@
-import type { Channel } from '@echora/shared';
+import type { Channel, Override } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
 import { iso } from '../../sync/values.ts';
 
 export interface ChannelRow extends Record<string, unknown> {
   id: string;
-  kind: 'text' | 'voice';
+  kind: Channel['kind'];
   name: string;
   topic: string;
   position: number;
   created_at: Date | string;
   deleted_at: Date | string | null;
+  /** Present when the query selects them (threads; overrides as a JSON array). */
+  parent_id?: string | null;
+  parent_message_id?: string | null;
+  overrides?: Override[] | null;
 }
 
-export const CHANNEL_COLUMNS = 'id, kind, name, topic, position, created_at, deleted_at';
+/** A channel's overrides as a JSON array, so every channel upsert carries them. */
+const OVERRIDES_COLUMN = `coalesce((SELECT json_agg(json_build_object('targetType', o.target_type,
+  'targetId', o.target_id, 'allow', o.allow, 'deny', o.deny) ORDER BY o.target_type, o.target_id)
+  FROM channel_overrides o WHERE o.channel_id = channels.id), '[]'::json) AS overrides`;
+
+export const CHANNEL_COLUMNS = `id, kind, name, topic, position, created_at, deleted_at, parent_id, parent_message_id, ${OVERRIDES_COLUMN}`;
 
 /** A channel row as clients see it. */
 export function toChannel(row: ChannelRow): Channel {
@@ -23,6 +32,9 @@ export function toChannel(row: ChannelRow): Channel {
     topic: row.topic,
     position: row.position,
     createdAt: iso(row.created_at),
+    parentId: row.parent_id ?? null,
+    parentMessageId: row.parent_message_id ?? null,
+    overrides: row.overrides ?? [],
   };
 }
 

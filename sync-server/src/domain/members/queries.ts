@@ -1,6 +1,6 @@
 import type { Member } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { iso } from '../../sync/values.ts';
+import { iso, isoOrNull } from '../../sync/values.ts';
 
 interface MemberRow extends Record<string, unknown> {
   id: string;
@@ -8,11 +8,20 @@ interface MemberRow extends Record<string, unknown> {
   display_name: string;
   is_owner: boolean;
   joined_at: Date | string;
+  role_ids: string[] | null;
+  timed_out_until: Date | string | null;
+  avatar_file_id: string | null;
+  bio: string;
+  pronouns: string;
+  status_text: string;
 }
 
 const MEMBER_SELECT = `
-  SELECT u.id, u.username, u.display_name, m.joined_at,
-         coalesce(u.id = (SELECT owner_id FROM community WHERE id = 1), false) AS is_owner
+  SELECT u.id, u.username, u.display_name, m.joined_at, m.timed_out_until,
+         u.avatar_file_id, u.bio, u.pronouns, u.status_text,
+         coalesce(u.id = (SELECT owner_id FROM community WHERE id = 1), false) AS is_owner,
+         ARRAY(SELECT r.role_id::text FROM member_roles r WHERE r.user_id = u.id
+               ORDER BY r.role_id) AS role_ids
   FROM members m JOIN users u ON u.id = m.user_id`;
 
 function toMember(row: MemberRow): Member {
@@ -22,6 +31,12 @@ function toMember(row: MemberRow): Member {
     displayName: row.display_name,
     isOwner: row.is_owner,
     joinedAt: iso(row.joined_at),
+    roleIds: row.role_ids ?? [],
+    timedOutUntil: isoOrNull(row.timed_out_until),
+    avatarUrl: row.avatar_file_id ? `/api/files/${row.avatar_file_id}` : null,
+    bio: row.bio,
+    pronouns: row.pronouns,
+    statusText: row.status_text,
   };
 }
 

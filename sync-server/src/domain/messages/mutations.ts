@@ -12,6 +12,9 @@ import {
 import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
 import { takeVersions } from '../../sync/feed.ts';
 import { findChannel } from '../channels/queries.ts';
+import { attachUploads, claimUploads } from '../files/attach.ts';
+import { refreshThreadSummary } from '../threads/summary.ts';
+import { storeMentions } from '../mentions/store.ts';
 import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
 
 function requireContent(content: string): void {
@@ -19,24 +22,47 @@ function requireContent(content: string): void {
 }
 
 /**
- * The user's permissions in a live text channel. A channel the user may not
- * see is "not found", so its existence does not leak.
+ * The user's permissions in a live text channel or thread. A channel the user
+ * may not see is "not found", so its existence does not leak.
  */
-async function channelPerms(ctx: MutationContext, channelId: string): Promise<number> {
+export async function channelPerms(ctx: MutationContext, channelId: string): Promise<number> {
   const channel = await findChannel(ctx.tx, channelId);
   if (!channel || channel.deleted_at !== null) throw new AppError('not_found', 'No such channel.');
   if (!ctx.access.data.channels.has(channelId)) throw new StaleAccessError();
   const perms = ctx.access.channel(ctx.userId, channelId, ctx.now.getTime());
   if (!canSee(perms)) throw new AppError('not_found', 'No such channel.');
-  if (channel.kind !== 'text')
+  if (channel.kind === 'voice')
     throw new AppError('invalid', 'channelId: voice channels hold no messages');
   return perms;
 }
 
-async function liveMessage(ctx: MutationContext, id: string): Promise<MessageRow> {
+/** A message that exists and is not deleted, locked until the transaction ends. */
+export async function liveMessage(ctx: MutationContext, id: string): Promise<MessageRow> {
   const row = await findMessage(ctx.tx, id, true);
   if (!row || row.deleted_at !== null) throw new AppError('not_found', 'No such message.');
   return row;
+}
+
+/** Sends a changed message row to its channel's feed (reactions, pins, thread summary). */
+export async function publishMessage(
+  ctx: MutationContext,
+  row: MessageRow,
+): Promise<MutationResult> {
+  const message = toMessage(row);
+  const scope = channelScope(row.channel_id);
+  const [change] = await ctx.changes.append(ctx.tx, scope, [
+    { op: 'upsert', entity: 'message', id: message.id, data: message },
+  ]);
+  return { scope, version: change?.version ?? 0 };
+}
+
+/** A reply answers a message of the same channel (which may have been deleted since). */
+async function requireReplyTarget(ctx: MutationContext, args: MessageSendArgs): Promise<void> {
+  if (args.replyToId === undefined) return;
+  const target = await findMessage(ctx.tx, args.replyToId);
+  if (target?.channel_id !== args.channelId) {
+    throw new AppError('invalid', 'replyToId: no such message in this channel');
+  }
 }
 
 /**
@@ -47,7 +73,8 @@ export async function sendMessage(
   ctx: MutationContext,
   args: MessageSendArgs,
 ): Promise<MutationResult> {
-  requireContent(args.content);
+  // A message of files only may have no caption.
+  if (!args.attachmentIds?.length) requireContent(args.content);
   const perms = await channelPerms(ctx, args.channelId);
   if (!canSend(perms))
     throw new AppError('forbidden', 'You may not send messages in this channel.');
@@ -59,16 +86,23 @@ export async function sendMessage(
     }
     throw new AppError('conflict', 'id: a message with this id already exists');
   }
+  await requireReplyTarget(ctx, args);
+  // After the resend check above: a replay finds its files attached already.
+  const attachments = await claimUploads(ctx.tx, ctx.userId, args.attachmentIds ?? [], perms);
   const version = await takeVersions(ctx.tx, scope);
   const { rows } = await ctx.tx.query<MessageRow>(
-    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${MESSAGE_COLUMNS}`,
-    [args.id, args.channelId, ctx.userId, args.content, version, ctx.now],
+    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at, reply_to_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
+    [args.id, args.channelId, ctx.userId, args.content, version, ctx.now, args.replyToId ?? null],
   );
   const message = toMessage(rows[0] as MessageRow);
+  message.mentions = await storeMentions(ctx, message.id, args.content, perms);
+  await attachUploads(ctx.tx, message.id, attachments);
+  message.attachments = attachments;
   await ctx.changes.appendAt(ctx.tx, scope, version, [
     { op: 'upsert', entity: 'message', id: message.id, data: message },
   ]);
+  await refreshThreadSummary(ctx, args.channelId);
   return { scope, version };
 }
 
@@ -79,7 +113,7 @@ export async function editMessage(
 ): Promise<MutationResult> {
   requireContent(args.content);
   const row = await liveMessage(ctx, args.id);
-  await channelPerms(ctx, row.channel_id);
+  const perms = await channelPerms(ctx, row.channel_id);
   if (!canEditMessage(ctx.userId, row.author_id)) {
     throw new AppError('forbidden', 'Only its author may edit a message.');
   }
@@ -88,6 +122,7 @@ export async function editMessage(
     [args.id, args.content, ctx.now],
   );
   const message = toMessage(rows[0] as MessageRow);
+  message.mentions = await storeMentions(ctx, message.id, args.content, perms);
   const scope = channelScope(row.channel_id);
   const [change] = await ctx.changes.append(ctx.tx, scope, [
     { op: 'upsert', entity: 'message', id: message.id, data: message },
@@ -110,5 +145,6 @@ export async function deleteMessage(
   const [change] = await ctx.changes.append(ctx.tx, scope, [
     { op: 'delete', entity: 'message', id: args.id },
   ]);
+  await refreshThreadSummary(ctx, row.channel_id);
   return { scope, version: change?.version ?? 0 };
 }

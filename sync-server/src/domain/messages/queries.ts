@@ -1,4 +1,10 @@
-import type { Message } from '@echora/shared';
+import {
+  emptyMessageExtras,
+  type Attachment,
+  type Mentions,
+  type Message,
+  type Reaction,
+} from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
 import { iso, isoOrNull } from '../../sync/values.ts';
 
@@ -11,10 +17,20 @@ export interface MessageRow extends Record<string, unknown> {
   created_at: Date | string;
   edited_at: Date | string | null;
   deleted_at: Date | string | null;
+  reply_to_id?: string | null;
+  pinned_at?: Date | string | null;
+  reactions?: Reaction[] | null;
+  thread_id?: string | null;
+  thread_reply_count?: number | null;
+  thread_last_reply_at?: Date | string | null;
+  attachments?: Attachment[] | null;
+  mentions?: Mentions | null;
 }
 
 export const MESSAGE_COLUMNS =
-  'id, channel_id, author_id, content, seq, created_at, edited_at, deleted_at';
+  'id, channel_id, author_id, content, seq, created_at, edited_at, deleted_at, ' +
+  'reply_to_id, pinned_at, reactions, thread_id, thread_reply_count, thread_last_reply_at, ' +
+  'attachments, mentions';
 
 /** A message row as clients see it. */
 export function toMessage(row: MessageRow): Message {
@@ -26,6 +42,19 @@ export function toMessage(row: MessageRow): Message {
     seq: Number(row.seq),
     createdAt: iso(row.created_at),
     editedAt: isoOrNull(row.edited_at),
+    ...emptyMessageExtras(),
+    replyToId: row.reply_to_id ?? null,
+    pinnedAt: isoOrNull(row.pinned_at ?? null),
+    reactions: row.reactions ?? [],
+    attachments: row.attachments ?? [],
+    mentions: row.mentions ?? emptyMessageExtras().mentions,
+    thread: row.thread_id
+      ? {
+          id: row.thread_id,
+          replyCount: Number(row.thread_reply_count ?? 0),
+          lastReplyAt: isoOrNull(row.thread_last_reply_at ?? null),
+        }
+      : null,
   };
 }
 

@@ -24,8 +24,11 @@ export class Access {
   /** Permissions in a live channel; 0 for non-members and unknown or deleted channels. */
   channel(userId: string, channelId: string, now = Date.now()): number {
     const m = this.member(userId);
-    if (!m || !this.data.channels.has(channelId)) return 0;
-    const overrides: readonly ChannelOverride[] = this.data.overrides.get(channelId) ?? [];
+    // A thread has no overrides of its own: it follows its (live) parent channel.
+    const parentId = this.data.channels.get(channelId)?.parentId;
+    const ruling = parentId ?? channelId;
+    if (!m || !this.data.channels.has(channelId) || !this.data.channels.has(ruling)) return 0;
+    const overrides: readonly ChannelOverride[] = this.data.overrides.get(ruling) ?? [];
     return channelPermissions(m, this.data.community, overrides, now);
   }
 

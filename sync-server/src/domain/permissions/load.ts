@@ -12,8 +12,8 @@ export interface AccessData {
   version: number;
   community: CommunityRoles;
   members: Map<string, AccessMember>;
-  /** Live (not deleted) channels. */
-  channels: Map<string, { kind: 'text' | 'voice' }>;
+  /** Live (not deleted) channels; a thread names its parent, whose permissions it follows. */
+  channels: Map<string, { kind: 'text' | 'voice' | 'thread'; parentId?: string | null }>;
   overrides: Map<string, ChannelOverride[]>;
 }
 
@@ -31,8 +31,8 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
       'SELECT user_id, timed_out_until, banned_at FROM members',
     ),
     db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
-    db.query<{ id: string; kind: 'text' | 'voice' }>(
-      'SELECT id, kind FROM channels WHERE deleted_at IS NULL',
+    db.query<{ id: string; kind: 'text' | 'voice' | 'thread'; parent_id: string | null }>(
+      'SELECT id, kind, parent_id FROM channels WHERE deleted_at IS NULL',
     ),
     db.query<{
       channel_id: string;
@@ -74,7 +74,9 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
     version,
     community: { everyoneRoleId, roles: roleMap },
     members: memberMap,
-    channels: new Map(channels.rows.map((c) => [c.id, { kind: c.kind }])),
+    channels: new Map(
+      channels.rows.map((c) => [c.id, { kind: c.kind, parentId: c.parent_id ?? null }]),
+    ),
     overrides: overrideMap,
   };
 }

@@ -30,12 +30,23 @@ export function voicePermsFor(access: Access, userId: string, channelId: string)
 /** Signs a grant for one user, one channel, one SFU node; it lives `VOICE_GRANT_TTL_S`. */
 export async function signVoiceGrant(
   secret: string,
-  claims: { userId: string; channelId: string; node: string; perms: VoicePerms },
+  claims: {
+    userId: string;
+    channelId: string;
+    node: string;
+    perms: VoicePerms;
+    mod?: { mute: boolean; deafen: boolean } | undefined;
+  },
   now = Date.now(),
 ): Promise<{ token: string; expiresAt: number }> {
   const iat = Math.floor(now / 1000);
   const exp = iat + VOICE_GRANT_TTL_S;
-  const token = await new SignJWT({ ch: claims.channelId, node: claims.node, perms: claims.perms })
+  const token = await new SignJWT({
+    ch: claims.channelId,
+    node: claims.node,
+    perms: claims.perms,
+    ...(claims.mod ? { mod: claims.mod } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.userId)
     .setIssuedAt(iat)

@@ -4,22 +4,26 @@ import { AppError, canSee } from '@echora/shared';
 import {
   VOICE_REPORT_AUDIENCE,
   voiceGrantRequestSchema,
+  voiceModerateRequestSchema,
   voiceNodeReportSchema,
   type IceServer,
   type VoiceGrantRequest,
   type VoiceGrantResponse,
+  type VoiceModerateRequest,
+  type VoiceModerateResponse,
   type VoiceNodeReport,
   type VoiceParticipant,
 } from '@echora/shared/voice/index';
 import { Access } from '../permissions/access.ts';
 import { loadAccess } from '../permissions/load.ts';
 import { signVoiceGrant, voicePermsFor } from './grant.ts';
+import { moderateVoice } from './moderate.ts';
 import { localNode, pickNode } from './nodes.ts';
-import { VoiceStateStore } from './state.ts';
+import type { VoiceStateStore } from './state.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Who is in which voice channel (ephemeral, fed by the SFU nodes). */
+    /** Who is in which voice channel (ephemeral, fed by the SFU nodes through the bus). */
     voice: VoiceStateStore;
   }
 }
@@ -33,20 +37,18 @@ export interface VoiceOptions {
 const REPORT_BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
- * Voice on the sync server: the grant route, the SFU nodes' report route and
- * a state read. Decorates the root app with `voice` (the state store) so the
- * sync socket can relay changes. Register on the root instance.
+ * Voice on the sync server: the grant route, the SFU nodes' report route (the
+ * report goes on the bus so every node's sync sockets relay it), a state read
+ * and moderation. Decorates the root app with `voice` (the sync engine's state
+ * store). Register on the root instance, after the sync engine.
  */
 export async function registerVoice(
   app: FastifyInstance,
   options: VoiceOptions = {},
 ): Promise<void> {
   const iceServers = options.iceServers ?? app.config.iceServers;
-  const store = new VoiceStateStore();
+  const { voice: store, voiceRelay } = app.sync.deps;
   app.decorate('voice', store);
-  const sweeper = setInterval(() => store.expire(), 2_000);
-  sweeper.unref();
-  app.addHook('onClose', () => clearInterval(sweeper));
   const secret = () => new TextEncoder().encode(app.config.voiceGrantSecret);
 
   await app.register(
@@ -66,6 +68,7 @@ export async function registerVoice(
             channelId,
             node: url,
             perms,
+            mod: store.moderation(request.user.id),
           });
           return { url, token, iceServers, expiresAt, perms };
         },
@@ -80,6 +83,21 @@ export async function registerVoice(
         return { channels };
       });
 
+      api.post<{ Body: VoiceModerateRequest }>(
+        '/voice/moderate',
+        { preHandler: api.authenticate, schema: { body: voiceModerateRequestSchema } },
+        async (request): Promise<VoiceModerateResponse> =>
+          moderateVoice(
+            {
+              access: new Access(await loadAccess(api.db)),
+              store,
+              secret: api.config.voiceGrantSecret,
+            },
+            request.user.id,
+            request.body,
+          ),
+      );
+
       api.post<{ Body: VoiceNodeReport }>(
         '/internal/voice/report',
         { bodyLimit: REPORT_BODY_LIMIT, schema: { body: voiceNodeReportSchema } },
@@ -87,7 +105,7 @@ export async function registerVoice(
           const node = await reportingNode(request, secret());
           if (node !== request.body.node)
             throw new AppError('forbidden', 'The report names another node');
-          store.apply(request.body);
+          await voiceRelay.publish(request.body);
           return reply.status(204).send();
         },
       );

@@ -12,6 +12,15 @@ interface NodeEntry {
   seq: number;
   receivedAt: number;
   participants: VoiceParticipant[];
+  control: string | undefined;
+}
+
+/** Where a user is in voice, and how to reach the SFU node that holds them. */
+export interface VoiceLocation {
+  participant: VoiceParticipant;
+  node: string;
+  /** The node's control URL, if it takes moderation commands. */
+  control: string | undefined;
 }
 
 /**
@@ -23,6 +32,8 @@ export class VoiceStateStore {
   private readonly nodes = new Map<string, NodeEntry>();
   private readonly listeners = new Set<VoiceChangeListener>();
   private byChannel = new Map<string, VoiceParticipant[]>();
+  /** Users a moderator muted or deafened, kept after they leave so grants carry it. */
+  private readonly moderated = new Map<string, { mute: boolean; deafen: boolean }>();
 
   /** Applies a node's report; stale ones (an older seq of the same process) are ignored. */
   apply(report: VoiceNodeReport, now = Date.now()): void {
@@ -33,6 +44,7 @@ export class VoiceStateStore {
       seq: report.seq,
       receivedAt: now,
       participants: report.participants,
+      control: report.control,
     });
     this.rebuild();
   }
@@ -51,6 +63,35 @@ export class VoiceStateStore {
   /** Participants of one channel, in join order. */
   channel(channelId: string): VoiceParticipant[] {
     return this.byChannel.get(channelId) ?? [];
+  }
+
+  /** The user's place in voice (the latest join if several nodes list them). */
+  locate(userId: string): VoiceLocation | undefined {
+    let found: VoiceLocation | undefined;
+    for (const [node, entry] of this.nodes)
+      for (const participant of entry.participants)
+        if (
+          participant.userId === userId &&
+          (!found || participant.joinedAt > found.participant.joinedAt)
+        )
+          found = { participant, node, control: entry.control };
+    return found;
+  }
+
+  /** The latest report of every live SFU node, as it was sent. */
+  reports(): VoiceNodeReport[] {
+    return [...this.nodes].map(([node, e]) => ({
+      node,
+      epoch: e.epoch,
+      seq: e.seq,
+      participants: e.participants,
+      ...(e.control === undefined ? {} : { control: e.control }),
+    }));
+  }
+
+  /** A moderator's standing mute/deafen of `userId`, as the SFU nodes last reported it. */
+  moderation(userId: string): { mute: boolean; deafen: boolean } | undefined {
+    return this.moderated.get(userId);
   }
 
   /** Every non-empty channel. */
@@ -73,6 +114,11 @@ export class VoiceStateStore {
         next.set(p.channelId, list);
       }
     for (const list of next.values()) list.sort((a, b) => a.joinedAt - b.joinedAt);
+    for (const list of next.values())
+      for (const p of list)
+        if (p.serverMuted || p.serverDeafened)
+          this.moderated.set(p.userId, { mute: p.serverMuted, deafen: p.serverDeafened });
+        else this.moderated.delete(p.userId);
     const previous = this.byChannel;
     this.byChannel = next;
     for (const channelId of new Set([...previous.keys(), ...next.keys()])) {

@@ -126,6 +126,7 @@ describeEachDb('voice: grants and voice state', (getDb) => {
     channelId,
     muted: false,
     serverMuted: false,
+    serverDeafened: false,
     deafened: false,
     streaming: false,
     camera: false,

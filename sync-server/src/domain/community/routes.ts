@@ -1,0 +1,59 @@
+import type { FastifyPluginCallback } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, Permission } from '@echora/shared';
+import {
+  communityPatchSchema,
+  communitySchema,
+  type Community,
+} from '@echora/shared/protocol/rest/community';
+import type { Queryable } from '../../db/types.ts';
+import { writeAudit } from '../audit/log.ts';
+import { communityWrite } from '../moderation/write.ts';
+import { actorOf, requirePermission } from '../permissions/guard.ts';
+
+async function readCommunity(db: Queryable): Promise<Community> {
+  const { rows } = await db.query<Community>(
+    'SELECT name, registration FROM community WHERE id = 1',
+  );
+  return rows[0] ?? { name: 'Echora', registration: 'open' };
+}
+
+/** Public `GET /api/community`; `PATCH` needs manage community. Register under `/api`. */
+export const communityRoutes: FastifyPluginCallback = (base, _options, done) => {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get('/community', { schema: { response: { 200: communitySchema } } }, () =>
+    readCommunity(app.db),
+  );
+
+  app.patch(
+    '/community',
+    {
+      preHandler: app.authenticate,
+      schema: { body: communityPatchSchema, response: { 200: communitySchema } },
+    },
+    (req) =>
+      communityWrite(app, async (w) => {
+        actorOf(w.access, req.user.id);
+        requirePermission(w.access.base(req.user.id), Permission.manageCommunity);
+        const name = req.body.name?.trim();
+        if (name === '') throw new AppError('invalid', 'name: must not be blank');
+        await w.tx.query(
+          `UPDATE community SET name = coalesce($1, name), registration = coalesce($2, registration)
+           WHERE id = 1`,
+          [name ?? null, req.body.registration ?? null],
+        );
+        await writeAudit(w.tx, {
+          actorId: req.user.id,
+          action: 'community.update',
+          targetType: 'community',
+          data: {
+            ...(name ? { name } : {}),
+            ...(req.body.registration ? { registration: req.body.registration } : {}),
+          },
+        });
+        return readCommunity(w.tx);
+      }),
+  );
+  done();
+};

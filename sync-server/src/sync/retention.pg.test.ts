@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { newId } from '@echora/shared';
+import { describeEachDb } from '../../test/helpers/db.ts';
+import { createTestApp, registerUser } from '../../test/helpers/app.ts';
+import { SyncClient } from '../../test/helpers/sync-client.ts';
+import { appendChanges } from './feed.ts';
+import { pruneFeed, pruneMutations } from './retention.ts';
+
+describeEachDb('sync: retention of mutation records and the feed', (getDb) => {
+  let app: FastifyInstance;
+  let url: string;
+  let token: string;
+  let general: string;
+
+  beforeAll(async () => {
+    app = await createTestApp(getDb(), {
+      sync: { sendRate: { capacity: 100_000, windowMs: 1000 } },
+    });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+    token = (await registerUser(app, 'keeper')).accessToken;
+    const c = await (await SyncClient.connect(url, { token })).synced();
+    general = [...c.replica.channels.values()].find((ch) => ch.kind === 'text')?.id ?? '';
+    await c.close();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const seqs = async (clientId: string) =>
+    (
+      await getDb().query<{ seq: number }>(
+        'SELECT seq FROM client_mutations WHERE client_id = $1 ORDER BY seq',
+        [clientId],
+      )
+    ).rows.map((r) => Number(r.seq));
+
+  it('prunes old answers but keeps each client’s latest; replays stay exactly-once', async () => {
+    const clientId = newId();
+    const c = await (await SyncClient.connect(url, { token, clientId })).synced();
+    const ids = [newId(), newId(), newId()];
+    for (const id of ids) await c.mutate('message.send', { id, channelId: general, content: id });
+    const refused = await c.mutate('message.send', {
+      id: newId(),
+      channelId: general,
+      content: ' ',
+    });
+    expect(refused.type).toBe('reject');
+    await c.close();
+    // A client whose only record is old keeps it too.
+    const lone = newId();
+    const l = await (await SyncClient.connect(url, { token, clientId: lone })).synced();
+    await l.mutate('message.send', { id: newId(), channelId: general, content: 'lone' });
+    await l.close();
+    await getDb().query("UPDATE client_mutations SET created_at = now() - interval '40 days'");
+    // A recent record of the first client, newer than the cutoff, stays whatever its seq.
+    const again = await (await SyncClient.connect(url, { token, clientId })).synced();
+    await again.mutate('message.send', { id: newId(), channelId: general, content: 'fresh' });
+    await again.close();
+    await getDb().query(
+      "UPDATE client_mutations SET created_at = now() - interval '40 days' WHERE client_id = $1 AND seq = 4",
+      [clientId],
+    );
+
+    const cutoff = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
+    expect(await pruneMutations(getDb(), cutoff)).toBe(4);
+    expect(await seqs(clientId)).toEqual([5]);
+    expect(await seqs(lone)).toEqual([1]);
+    expect(await pruneMutations(getDb(), cutoff)).toBe(0);
+
+    // The next seq still follows the latest record, and a pruned seq is not applied again.
+    const back = await (await SyncClient.connect(url, { token, clientId })).synced();
+    expect(back.frames.find((f) => f.type === 'ready')).toMatchObject({ nextSeq: 6 });
+    const replay = await back.mutate(
+      'message.send',
+      { id: newId(), channelId: general, content: 'replayed' },
+      2,
+    );
+    expect(replay).toEqual({ type: 'ack', seq: 2 });
+    const next = await back.mutate('message.send', {
+      id: newId(),
+      channelId: general,
+      content: 'six',
+    });
+    expect(next).toMatchObject({ type: 'ack', seq: 6 });
+    await back.close();
+    const { rows } = await getDb().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM messages WHERE content IN ('replayed', 'six')",
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('prunes feed rows older than the replay window; old cursors reset, recent ones replay', async () => {
+    const scope = `channel:${general}`;
+    const start = await (await SyncClient.connect(url, { token })).synced();
+    const base = start.replica.cursors.get(scope) ?? 0;
+    await start.close();
+    // 1,010 feed entries (tombstones of ids nobody has) past the client's cursor.
+    await getDb().transaction((tx) =>
+      appendChanges(
+        tx,
+        scope,
+        Array.from({ length: 1010 }, () => ({
+          op: 'delete' as const,
+          entity: 'message' as const,
+          id: newId(),
+        })),
+      ),
+    );
+    const top = base + 1010;
+    const deleted = await pruneFeed(getDb(), 1000);
+    expect(deleted).toBe(top - 1000);
+    const { rows } = await getDb().query<{ min: number; n: number }>(
+      'SELECT min(version) AS min, count(*)::int AS n FROM feed WHERE scope = $1',
+      [scope],
+    );
+    expect(Number(rows[0]?.min)).toBe(top - 999);
+    expect(rows[0]?.n).toBe(1000);
+    expect(await pruneFeed(getDb(), 1000)).toBe(0);
+
+    // Behind the window: a reset to the current version.
+    const old = await (
+      await SyncClient.connect(url, { token, cursors: { [scope]: base } })
+    ).synced();
+    expect(old.frames.some((f) => f.type === 'reset' && f.scope === scope)).toBe(true);
+    expect(old.replica.cursors.get(scope)).toBe(top);
+    await old.close();
+    // Inside it: exactly the missed versions.
+    const recent = await (
+      await SyncClient.connect(url, { token, cursors: { [scope]: top - 5 } })
+    ).synced();
+    const frames = recent.frames.filter((f) => 'scope' in f && f.scope === scope);
+    expect(frames.map((f) => f.type)).toEqual(['changes']);
+    expect(frames[0]).toMatchObject({ from: top - 5, to: top });
+    await recent.close();
+  });
+});
