@@ -5,8 +5,9 @@ import { SIGNAL_FRAME_BYTES, type VoiceParticipant } from '@echora/shared/voice/
 import type { SfuConfig } from './config.ts';
 import type { MediaEngine } from './media/engine.ts';
 import { createWeriftEngine } from './media/werift.ts';
+import { handleControl } from './control.ts';
 import { VoiceReporter } from './reporter.ts';
-import { Room } from './room.ts';
+import { Room, type Moderation } from './room.ts';
 import { Session } from './session.ts';
 
 /** A running SFU node. */
@@ -32,6 +33,7 @@ export async function startSfu(
     });
   const rooms = new Map<string, Room>();
   const sessions = new Set<Session>();
+  const moderation = new Map<string, Moderation>();
   const participants = () => [...rooms.values()].flatMap((r) => r.participants());
   let reporter: VoiceReporter | undefined;
 
@@ -39,6 +41,15 @@ export async function startSfu(
     if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: true, rooms: rooms.size, participants: sessions.size }));
+      return;
+    }
+    if (req.url === '/internal/moderate') {
+      handleControl(req, res, { secret: config.secret, rooms, moderation }).catch(
+        (error: unknown) => {
+          log(`moderation failed: ${String(error)}`);
+          if (!res.headersSent) res.writeHead(500).end();
+        },
+      );
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -59,6 +70,7 @@ export async function startSfu(
         }
         return room;
       },
+      moderation: (userId) => moderation.get(userId),
       onClosed: (room) => {
         sessions.delete(session);
         if (room.size === 0 && rooms.get(room.channelId) === room) rooms.delete(room.channelId);
@@ -96,6 +108,7 @@ export async function startSfu(
       syncUrl: config.syncUrl,
       secret: config.secret,
       node: config.publicUrl ?? `sfu:${config.host}:${port}`,
+      control: controlUrl(config, port),
       participants,
       log,
     });
@@ -113,4 +126,15 @@ export async function startSfu(
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Where the sync server reaches this node's control routes: the public URL as
+ * http(s) when set, else this host and port (loopback for a wildcard bind).
+ */
+export function controlUrl(config: SfuConfig, port: number): string {
+  if (config.publicUrl)
+    return config.publicUrl.replace(/^ws(s?):\/\//, 'http$1://').replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

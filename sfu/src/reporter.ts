@@ -16,6 +16,8 @@ export interface ReporterOptions {
   secret: string;
   /** The node name the sync server keys this node's participants by. */
   node: string;
+  /** This node's control URL, sent with each report so the sync server can reach it. */
+  control?: string;
   participants(): VoiceParticipant[];
   log(message: string): void;
 }
@@ -59,6 +61,7 @@ export class VoiceReporter {
       seq: ++this.seq,
       epoch: this.epoch,
       participants: this.options.participants(),
+      ...(this.options.control ? { control: this.options.control } : {}),
     };
     try {
       const token = await new SignJWT({ node: this.options.node })

@@ -1,6 +1,21 @@
 import type { MediaSource, VoiceParticipant, VoicePerms } from '@echora/shared/voice/index';
 import type { MediaPeer, PublishedTrack } from './media/engine.ts';
 
+/** What a member asked for (`muted`, `deafened`, `speaking`) and what moderators set. */
+export interface MemberState {
+  muted: boolean;
+  deafened: boolean;
+  speaking: boolean;
+  serverMuted: boolean;
+  serverDeafened: boolean;
+}
+
+/** A moderator's mute and deafen of one user, as the SFU keeps them. */
+export interface Moderation {
+  serverMuted: boolean;
+  serverDeafened: boolean;
+}
+
 /** What the room needs from one connected client. */
 export interface Member {
   readonly sessionId: string;
@@ -8,7 +23,7 @@ export interface Member {
   readonly perms: VoicePerms;
   readonly peer: MediaPeer;
   readonly joinedAt: number;
-  state: { muted: boolean; deafened: boolean; speaking: boolean; serverMuted: boolean };
+  state: MemberState;
   /** Sources the client asked to publish (video shows as streaming once media flows). */
   readonly publishing: Set<MediaSource>;
   /** Sends the latest room list to this client. */
@@ -31,6 +46,10 @@ export function mayForward(member: Member, source: MediaSource): boolean {
     );
   return member.perms.stream;
 }
+
+/** Whether a member hears nothing: no audio is forwarded to a deafened client. */
+export const isDeaf = (member: Member): boolean =>
+  member.state.deafened || member.state.serverDeafened;
 
 /** One voice channel on this node: its members and their published tracks. */
 export class Room {
@@ -55,6 +74,7 @@ export class Room {
 
   add(member: Member): void {
     this.members.set(member.sessionId, member);
+    member.peer.setDeafened(isDeaf(member));
     for (const { track, member: owner } of this.tracks.values())
       if (owner !== member) member.peer.subscribe(track);
     if (member.peer.needsOffer) member.negotiate();
@@ -103,15 +123,24 @@ export class Room {
   }
 
   /**
-   * Server-side mute, for moderators (the roles issue wires a route or a
-   * signal to it). Enforced by the same gate as self-mute.
+   * Server-side mute, for moderators (`POST /internal/moderate`). Enforced by
+   * the same gate as self-mute.
    */
   setServerMuted(userId: string, muted: boolean): boolean {
+    return this.moderate(userId, { mute: muted }) !== undefined;
+  }
+
+  /**
+   * Applies a moderator's mute and/or deafen to `userId`; returns the member's
+   * moderation after it, or undefined when they are not here.
+   */
+  moderate(userId: string, change: { mute?: boolean; deafen?: boolean }): Moderation | undefined {
     const member = this.byUser(userId);
-    if (!member) return false;
-    member.state.serverMuted = muted;
+    if (!member) return undefined;
+    if (change.mute !== undefined) member.state.serverMuted = change.mute;
+    if (change.deafen !== undefined) member.state.serverDeafened = change.deafen;
     this.changed();
-    return true;
+    return { serverMuted: member.state.serverMuted, serverDeafened: member.state.serverDeafened };
   }
 
   /** Everyone here, as the sync server and the clients see them. */
@@ -128,6 +157,7 @@ export class Room {
         muted: m.state.muted || !m.perms.speak,
         serverMuted: m.state.serverMuted,
         deafened: m.state.deafened,
+        serverDeafened: m.state.serverDeafened,
         streaming: camera || screen,
         camera,
         screen,
@@ -140,7 +170,10 @@ export class Room {
   /** Tells every member and the node's reporter that something changed. */
   changed(): void {
     const list = this.participants();
-    for (const m of this.members.values()) m.notify(list);
+    for (const m of this.members.values()) {
+      m.peer.setDeafened(isDeaf(m));
+      m.notify(list);
+    }
     this.onChange();
   }
 

@@ -15,7 +15,7 @@ import {
 import { verifyGrant } from './grants.ts';
 import type { MediaEngine, MediaPeer } from './media/engine.ts';
 import { NegotiationQueue } from './negotiation.ts';
-import type { Member, Room } from './room.ts';
+import type { Member, MemberState, Moderation, Room } from './room.ts';
 
 const checkJoin = validator(joinSignal);
 const checkSignal = validator(signalUp);
@@ -31,6 +31,8 @@ export interface SessionContext {
   /** The host this node answers as, to check the grant's node; undefined skips the check. */
   nodeHost: string | undefined;
   room(channelId: string): Room;
+  /** A moderator's standing mute/deafen of `userId` on this node, applied when they join. */
+  moderation(userId: string): Moderation | undefined;
   /** Called once the session is over (to drop empty rooms). */
   onClosed(room: Room): void;
   log(message: string): void;
@@ -44,7 +46,13 @@ export class Session implements Member {
   readonly sessionId = randomUUID();
   readonly joinedAt = Date.now();
   readonly publishing = new Set<MediaSource>();
-  state = { muted: false, deafened: false, speaking: false, serverMuted: false };
+  state: MemberState = {
+    muted: false,
+    deafened: false,
+    speaking: false,
+    serverMuted: false,
+    serverDeafened: false,
+  };
   userId = '';
   perms = { speak: false, stream: false, moderate: false };
   peer!: MediaPeer;
@@ -117,6 +125,12 @@ export class Session implements Member {
     this.perms = claims.perms;
     this.state.muted = muted;
     this.state.deafened = deafened;
+    // Muted if this node or the grant (the sync server's view of every node) says so:
+    // a mute set on another node follows the user here; a moderator lifts it here.
+    const moderation = this.ctx.moderation(claims.sub);
+    this.state.serverMuted = (moderation?.serverMuted ?? false) || (claims.mod?.mute ?? false);
+    this.state.serverDeafened =
+      (moderation?.serverDeafened ?? false) || (claims.mod?.deafen ?? false);
     const room = this.ctx.room(claims.ch);
     // One connection per user per channel: a second tab or a reconnect takes over.
     const previous = room.byUser(claims.sub);

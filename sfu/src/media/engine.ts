@@ -36,6 +36,11 @@ export interface MediaPeer {
   /** Starts sending another peer's track to this client. Takes effect at the next offer. */
   subscribe(track: PublishedTrack): void;
   unsubscribe(trackId: string): void;
+  /**
+   * While deaf, no audio packet is sent to this client (video still flows);
+   * sequence numbers continue without a gap when it hears again.
+   */
+  setDeafened(deaf: boolean): void;
   /** Whether anything changed since the last offer. */
   readonly needsOffer: boolean;
   createOffer(): Promise<EngineOffer>;
