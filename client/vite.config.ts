@@ -39,6 +39,25 @@ export default defineConfig({
         // The API is never the app shell: a navigation to /api/* must reach the server.
         navigateFallbackDenylist: [/^\/api(\/|$)/],
         cleanupOutdatedCaches: true,
+        // Files never change under their id: media seen once show offline too.
+        // (Access is checked when they are first fetched; the cache is this browser's.)
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, request }) =>
+              request.method === 'GET' &&
+              /^\/api\/files\/[0-9a-f-]{36}(\/thumb)?$/.test(url.pathname),
+            handler: 'CacheFirst',
+            options: {
+              cacheName: 'echora-files',
+              expiration: {
+                maxEntries: 500,
+                maxAgeSeconds: 30 * 24 * 3600,
+                purgeOnQuotaError: true,
+              },
+              cacheableResponse: { statuses: [200] },
+            },
+          },
+        ],
       },
     }),
   ],

@@ -18,6 +18,8 @@ export interface AuthSession {
 interface Credentials {
   username: string;
   password: string;
+  /** An invite code: joins the community through it (refused when expired or used up). */
+  invite?: string;
 }
 
 /** Creates an account and signs in. */

@@ -1,13 +1,17 @@
 import type { Table } from 'dexie';
 import type {
   Channel,
+  Emoji,
   Member,
   Message,
   MutationArgs,
   MutationName,
   PresenceStatus,
+  ReadState,
+  Role,
   WireError,
 } from '@echora/shared';
+import type { VoiceParticipant } from '@echora/shared/voice/index';
 
 /**
  * What the UI needs from the sync engine and its replica (the contract in
@@ -34,6 +38,9 @@ export interface ReplicaPort {
   channels: Table<Channel, string>;
   members: Table<Member, string>;
   messages: Table<LocalMessage, string>;
+  emojis: Table<Emoji, string>;
+  readStates: Table<ReadState, string>;
+  roles: Table<Role, string>;
   /** Row shape is the engine's; go through `lib/kv.ts`. */
   kv: Table;
   /** Every table, for wiping the replica when another user signs in. */
@@ -58,6 +65,9 @@ export interface EnginePort {
   loadOlder(channelId: string): Promise<{ hasMore: boolean }>;
   presence(): Map<string, PresenceStatus>;
   onPresence(cb: (presence: Map<string, PresenceStatus>) => void): Unsubscribe;
+  /** Who sits in each non-empty voice channel I may see, from the sync socket. */
+  voiceRoster(): Map<string, VoiceParticipant[]>;
+  onVoice(cb: (channels: Map<string, VoiceParticipant[]>) => void): Unsubscribe;
   onTyping(cb: (typing: ReadonlySet<TypingEntry>) => void): Unsubscribe;
   onRevoke(cb: (scope: string) => void): Unsubscribe;
   onError(cb: (error: WireError) => void): Unsubscribe;

@@ -1,3 +1,4 @@
+import { emptyMessageExtras } from '@echora/shared';
 import { describe, expect, it } from 'vitest';
 import type { LocalMessage } from './engine-port.ts';
 import { buildTimeline, dayLabel } from './timeline.ts';
@@ -19,6 +20,7 @@ function msg(
     seq: id,
     createdAt,
     editedAt: null,
+    ...emptyMessageExtras(),
     status,
     sortKey: id,
   };

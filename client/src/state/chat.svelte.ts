@@ -1,21 +1,29 @@
 import { untrack } from 'svelte';
-import type { Member } from '@echora/shared';
+import { Permission, type Member } from '@echora/shared';
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
 import { syncUrl } from '../lib/config.ts';
 import { indexById } from '../lib/format.ts';
+import { MarkdownDirectory } from '../lib/markdown/directory.svelte.ts';
 import { platform } from '../platform/index.ts';
 import { createEngine } from './backend.ts';
 import { Channels } from './channels.svelte.ts';
 import { Composer } from './composer.svelte.ts';
 import { Connection } from './connection.svelte.ts';
 import { MessageActions } from './editing.svelte.ts';
+import { Notifications } from './notifications.svelte.ts';
 import { ChannelMessages } from './messages.svelte.ts';
+import { Permissions } from './permissions.svelte.ts';
 import { Presence } from './presence.svelte.ts';
 import type { Session } from './session.svelte.ts';
 import { handleError } from './toasts.svelte.ts';
 import { Typing } from './typing.svelte.ts';
+import { Unread } from './unread.svelte.ts';
 import { Voice } from './voice.svelte.ts';
+import { EmojiState } from './emoji.svelte.ts';
+import { Reactions } from './reactions.svelte.ts';
+import { Jump } from './reply.svelte.ts';
+import { Threads } from './threads.svelte.ts';
 
 /**
  * Everything the main view needs for a signed-in user: the engine and the
@@ -32,6 +40,19 @@ export class Chat {
   readonly presence: Presence;
   readonly typing: Typing;
   readonly voice: Voice;
+  /** What I may do here (roles, overrides, timeout), for the UI; the server decides. */
+  readonly permissions: Permissions;
+  /** Read marks, unread flags and mention counts; notifications for mentions; names for markdown. */
+  readonly unread: Unread;
+  readonly notifications: Notifications;
+  readonly markdown: MarkdownDirectory;
+  /** Threads and pins (the side panel), reactions, custom emoji, jumping to quoted messages. */
+  readonly threads: Threads;
+  readonly reactions: Reactions;
+  readonly emoji: EmojiState;
+  readonly jump = new Jump();
+  /** The replica, for panels that keep their own live queries (a thread's messages). */
+  readonly replica: ReplicaPort;
   #members: LiveQuery<null, Member[]>;
   #cleanup: (() => void)[] = [];
 
@@ -62,13 +83,48 @@ export class Chat {
       () => this.connection.state === 'online',
     );
     this.typing = new Typing(this.engine);
-    this.voice = new Voice(session.getToken);
+    this.voice = new Voice(session.getToken, this.engine, (channel) =>
+      this.permissions.canIn(channel, Permission.muteMembers),
+    );
     this.#members = new LiveQuery(
       () => null,
       () => replica.members.toArray(),
       [],
       (e) => handleError(e),
     );
+    this.permissions = new Permissions(
+      replica,
+      user.id,
+      () => this.members,
+      () => this.session.user?.isOwner === true,
+    );
+    const myRoleIds = () => this.permissions.me.roleIds;
+    this.unread = new Unread(
+      replica,
+      this.engine,
+      user.id,
+      myRoleIds,
+      () => this.channels.current?.id,
+    );
+    this.notifications = new Notifications(
+      replica,
+      this.unread,
+      () => this.channels.all,
+      this.nameOf,
+      (id) => this.channels.select(id),
+    );
+    this.markdown = new MarkdownDirectory(
+      replica,
+      user.id,
+      () => this.memberById,
+      () => this.permissions.roleById,
+      myRoleIds,
+      (e) => handleError(e),
+    );
+    this.replica = replica;
+    this.threads = new Threads(this.engine, () => this.channels.all);
+    this.reactions = new Reactions(this.engine, () => this.selfId);
+    this.emoji = new EmojiState(replica, session.getToken);
     this.#cleanup.push(
       this.engine.onError((e) => handleError(e)),
       platform.onVisibilityChange((visible) => this.engine.setIdle(!visible)),
@@ -108,6 +164,7 @@ export class Chat {
     this.presence.dispose();
     this.typing.dispose();
     this.voice.dispose();
+    this.unread.dispose();
     this.composer.dispose();
     this.engine.stop();
   }

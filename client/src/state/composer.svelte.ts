@@ -1,6 +1,7 @@
 import { Limits, newId } from '@echora/shared';
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
+import { Reply } from './reply.svelte.ts';
 import { handleError, toasts } from './toasts.svelte.ts';
 
 /** Send `typing.start` at most this often while the user types. */
@@ -12,6 +13,8 @@ const draftKey = (channelId: string) => `draft:${channelId}`;
 /** The message being written in the open channel; drafts are kept per channel in the replica. */
 export class Composer {
   text = $state('');
+  /** The message the next one answers ("Replying to ..."). */
+  readonly reply = new Reply();
   #channelId: string | undefined;
   #lastTyping = 0;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -27,6 +30,7 @@ export class Composer {
     await this.#flush();
     this.#channelId = channelId;
     this.text = '';
+    this.reply.cancel();
     if (!channelId) return;
     const draft = await kvGet<string>(this.replica, draftKey(channelId));
     // The user may have switched again (or typed) while the draft loaded.
@@ -63,7 +67,9 @@ export class Composer {
     clearTimeout(this.#saveTimer);
     kvSet(this.replica, draftKey(channelId), undefined).catch((e: unknown) => handleError(e));
     const id = newId();
-    this.engine.mutate('message.send', { id, channelId, content }).then(
+    const replyToId = this.reply.take(channelId);
+    const args = { id, channelId, content, ...(replyToId ? { replyToId } : {}) };
+    this.engine.mutate('message.send', args).then(
       async (outcome) => {
         // A server refusal leaves the message in the list as failed, with Retry
         // and Delete; one refused before it was queued left no row, so say why.

@@ -29,14 +29,21 @@ export class Session {
     else this.status = 'signed-out';
   }
 
-  /** Signs in; throws `ApiError` with the server's message on refusal. */
-  async login(username: string, password: string): Promise<void> {
-    await this.#start(await auth.login({ username, password }));
+  /**
+   * Signs in; throws `ApiError` with the server's message on refusal. With
+   * `invite`, a signed-out former member joins through it.
+   */
+  async login(username: string, password: string, invite?: string): Promise<void> {
+    await this.#start(
+      await auth.login(invite ? { username, password, invite } : { username, password }),
+    );
   }
 
-  /** Creates an account and signs in. */
-  async register(username: string, password: string): Promise<void> {
-    await this.#start(await auth.register({ username, password }));
+  /** Creates an account and signs in (through `invite` when given). */
+  async register(username: string, password: string, invite?: string): Promise<void> {
+    await this.#start(
+      await auth.register(invite ? { username, password, invite } : { username, password }),
+    );
   }
 
   /** Signs out here and on the server, and wipes this device's replica. */

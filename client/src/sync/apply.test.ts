@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelScope, newId, type Change } from '@echora/shared';
+import { emptyMessageExtras, channelScope, newId, type Change } from '@echora/shared';
 import {
   applyChanges,
   applyHistory,
@@ -30,6 +30,7 @@ const upsert = (seq: number, id = newId()): Change => ({
     seq,
     createdAt: at,
     editedAt: null,
+    ...emptyMessageExtras(),
   },
 });
 const frame = (from: number, to: number, changes: Change[]) => ({

@@ -9,7 +9,7 @@ import {
 } from '@echora/shared';
 import { entityKey, touches, type ApplyContext, type EntityRef } from './optimistic.ts';
 import { applyServerRows, rebaseTables, recompute, type ServerRow } from './rebase.ts';
-import { confirmed, type Replica } from './replica.ts';
+import { confirmed, ENTITY_KINDS, ENTITY_SCOPE, type EntityKind, type Replica } from './replica.ts';
 
 /*
  * Inbound feed frames applied to the replica, each in one transaction so the
@@ -35,24 +35,18 @@ export async function allCursors(r: Replica): Promise<Record<string, number>> {
 function toServerRow(change: Change, scope: string): ServerRow {
   if (change.op === 'delete')
     return { ref: { entity: change.entity, id: change.id, scope }, row: null };
-  switch (change.entity) {
-    case 'message':
-      return {
-        ref: { entity: 'message', id: change.data.id, scope: channelScope(change.data.channelId) },
-        row: confirmed(change.data),
-      };
-    case 'channel':
-      return {
-        ref: { entity: 'channel', id: change.data.id, scope: COMMUNITY_SCOPE },
-        row: change.data,
-      };
-    case 'member':
-      return {
-        ref: { entity: 'member', id: change.data.id, scope: COMMUNITY_SCOPE },
-        row: change.data,
-      };
+  if (change.entity === 'message') {
+    return {
+      ref: { entity: 'message', id: change.data.id, scope: channelScope(change.data.channelId) },
+      row: confirmed(change.data),
+    };
   }
+  const scopeOf = ENTITY_SCOPE[change.entity] === 'community' ? COMMUNITY_SCOPE : scope;
+  return { ref: { entity: change.entity, id: change.data.id, scope: scopeOf }, row: change.data };
 }
+
+const kindsIn = (scope: 'community' | 'channel' | 'user'): EntityKind[] =>
+  ENTITY_KINDS.filter((entity) => ENTITY_SCOPE[entity] === scope);
 
 /** Forgets a channel's messages, cursor and paging state (deleted or no longer visible). */
 async function purgeChannel(r: Replica, channelId: string): Promise<void> {
@@ -139,15 +133,24 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
         gone.push({ ref: { entity: 'channel', id: c.id, scope: frame.scope }, row: null });
         await purgeChannel(r, c.id);
       }
-      for (const m of await r.members.toArray()) {
-        consider({ entity: 'member', id: m.id, scope: frame.scope });
+      for (const entity of kindsIn('community')) {
+        if (entity === 'channel') continue;
+        for (const key of await r.tableOf(entity).toCollection().primaryKeys()) {
+          consider({ entity, id: key, scope: frame.scope });
+        }
+      }
+    } else {
+      for (const entity of kindsIn('user')) {
+        for (const key of await r.tableOf(entity).toCollection().primaryKeys()) {
+          consider({ entity, id: key, scope: frame.scope });
+        }
       }
     }
     // Shadowed entities absent from the snapshot no longer exist on the server.
     const absent: ServerRow[] = [...shadowed]
       .filter((key) => !keep.has(key))
       .map((key) => {
-        const [entity, id] = key.split(/:(.*)/s) as ['channel' | 'message' | 'member', string];
+        const [entity, id] = key.split(/:(.*)/s) as [EntityKind, string];
         return { ref: { entity, id, scope: frame.scope }, row: null };
       });
     await applyServerRows(r, [...gone, ...absent, ...rows], ctx);
@@ -170,13 +173,12 @@ export async function applyRevoke(r: Replica, scope: string): Promise<void> {
       return;
     }
     if (parsed.kind === 'community') {
-      await r.channels.clear();
-      await r.members.clear();
-      await r.messages.clear();
+      for (const table of r.viewTables()) await table.clear();
       await r.shadows.clear();
       await r.cursors.clear();
       return;
     }
+    for (const entity of kindsIn('user')) await r.tableOf(entity).clear();
     await r.shadows.where('scope').equals(scope).delete();
     await r.cursors.delete(scope);
   });

@@ -21,9 +21,10 @@ import {
   applyRevoke,
   hasMoreKey,
 } from './apply.ts';
+import type { VoiceParticipant } from '@echora/shared/voice/index';
 import { Connection, defaultTiming, type SocketConstructor, type Timing } from './connection.ts';
 import { Emitter } from './emitter.ts';
-import { PresenceBook, TypingBook, type TypingEntry } from './ephemeral.ts';
+import { PresenceBook, TypingBook, VoiceBook, type TypingEntry } from './ephemeral.ts';
 import { localRule, type ApplyContext } from './optimistic.ts';
 import {
   discardLocal,
@@ -102,6 +103,7 @@ export class SyncEngine {
   readonly #errors = new Emitter<WireError>();
   readonly #presence = new PresenceBook();
   readonly #typing = new TypingBook();
+  readonly #voice = new VoiceBook();
 
   constructor(private readonly options: SyncEngineOptions) {
     this.replica = options.replica;
@@ -248,6 +250,15 @@ export class SyncEngine {
     return this.#presence.changed.on(cb);
   }
 
+  /** Who sits in each non-empty voice channel the user may see (from the socket). */
+  voiceRoster(): Map<string, VoiceParticipant[]> {
+    return this.#voice.snapshot();
+  }
+
+  onVoice(cb: (channels: Map<string, VoiceParticipant[]>) => void): () => void {
+    return this.#voice.changed.on(cb);
+  }
+
   onTyping(cb: (typing: ReadonlySet<TypingEntry>) => void): () => void {
     return this.#typing.changed.on(cb);
   }
@@ -312,6 +323,7 @@ export class SyncEngine {
   #onClosed(): void {
     this.#setState('offline');
     this.#presence.clear();
+    this.#voice.clear();
     for (const resolve of this.#history.values()) resolve(undefined);
     this.#history.clear();
   }
@@ -363,10 +375,14 @@ export class SyncEngine {
       case 'error':
         this.#errors.emit(frame.error);
         return;
+      case 'voice.state':
+        this.#voice.set(frame.channelId, frame.participants);
+        return;
+      case 'voice.snapshot':
+        this.#voice.replace(frame.channels);
+        return;
       case 'synced':
       case 'pong':
-      case 'voice.state':
-      case 'voice.snapshot':
         return;
     }
   }

@@ -1,4 +1,5 @@
 import type { PresenceStatus } from '@echora/shared';
+import type { VoiceParticipant } from '@echora/shared/voice/index';
 import { Emitter } from './emitter.ts';
 
 export interface TypingEntry {
@@ -64,5 +65,36 @@ export class TypingBook {
     const next = Math.min(...[...this.#entries.values()].map((e) => e.expiresAt));
     if (Number.isFinite(next)) this.#timer = setTimeout(() => this.#update(), next - now);
     this.changed.emit(new Set(this.#entries.values()));
+  }
+}
+
+/** Who sits in which voice channel (non-empty ones only), as the server last said. */
+export class VoiceBook {
+  readonly #channels = new Map<string, VoiceParticipant[]>();
+  readonly changed = new Emitter<Map<string, VoiceParticipant[]>>();
+
+  snapshot(): Map<string, VoiceParticipant[]> {
+    return new Map(this.#channels);
+  }
+
+  /** A `voice.snapshot`: every channel at once. */
+  replace(channels: { channelId: string; participants: VoiceParticipant[] }[]): void {
+    this.#channels.clear();
+    for (const c of channels)
+      if (c.participants.length > 0) this.#channels.set(c.channelId, c.participants);
+    this.changed.emit(this.snapshot());
+  }
+
+  /** A `voice.state`: one channel's whole list (empty when it emptied). */
+  set(channelId: string, participants: VoiceParticipant[]): void {
+    if (participants.length > 0) this.#channels.set(channelId, participants);
+    else if (!this.#channels.delete(channelId)) return;
+    this.changed.emit(this.snapshot());
+  }
+
+  clear(): void {
+    if (this.#channels.size === 0) return;
+    this.#channels.clear();
+    this.changed.emit(this.snapshot());
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '@echora/shared';
+import { emptyMessageExtras, newId } from '@echora/shared';
 import { applyMutation, localRule, touches, type EntityRow } from './optimistic.ts';
 import { PENDING_SORT_BASE, type OutboxEntry } from './replica.ts';
 
@@ -60,6 +60,7 @@ describe('optimistic effects', () => {
       seq: 4,
       createdAt: at,
       editedAt: null,
+      ...emptyMessageExtras(),
     };
     const row = { ...server, status: 'sent' as const, sortKey: 4 };
     const send: Step = {
@@ -85,6 +86,9 @@ describe('optimistic effects', () => {
       topic: '',
       position: 0,
       createdAt: at,
+      parentId: null,
+      parentMessageId: null,
+      overrides: [],
     };
     expect(fold([reorder], channel)).toMatchObject({ position: 1 });
   });

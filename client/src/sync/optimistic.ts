@@ -1,14 +1,16 @@
 import {
   channelScope,
   COMMUNITY_SCOPE,
-  type Channel,
-  type Member,
+  emptyMessageExtras,
+  setReaction,
   type MutationArgs,
   type MutationName,
+  type ReadState,
 } from '@echora/shared';
 import {
   PENDING_SORT_BASE,
   type EntityKind,
+  type EntityRow,
   type LocalMessage,
   type OutboxEntry,
 } from './replica.ts';
@@ -20,7 +22,7 @@ export interface EntityRef {
   scope: string;
 }
 
-export type EntityRow = Channel | Member | LocalMessage;
+export type { EntityRow } from './replica.ts';
 
 /** The key of an entity in the shadow table. */
 export const entityKey = (entity: EntityKind, id: string): string => `${entity}:${id}`;
@@ -58,8 +60,39 @@ export function touches(entry: Entry): EntityRef[] {
       return [{ entity: 'channel', id: as(name, args).id, scope: COMMUNITY_SCOPE }];
     case 'channel.reorder':
       return as(name, args).ids.map((id) => ({ entity: 'channel', id, scope: COMMUNITY_SCOPE }));
+    case 'thread.create': {
+      // The thread's channel, and the message it starts from (which shows its summary).
+      const a = as(name, args);
+      return [
+        { entity: 'channel', id: a.id, scope: COMMUNITY_SCOPE },
+        { entity: 'message', id: a.messageId, scope: channelScope(a.channelId) },
+      ];
+    }
+    case 'reaction.toggle':
+    case 'message.pin': {
+      const id = name === 'message.pin' ? as(name, args).id : as(name, args).messageId;
+      const channelId = entry.local?.channelId;
+      return [
+        { entity: 'message', id, scope: channelId === undefined ? '' : channelScope(channelId) },
+      ];
+    }
+    case 'role.create':
+    case 'role.update':
+    case 'role.delete':
+      return [{ entity: 'role', id: as(name, args).id, scope: COMMUNITY_SCOPE }];
+    case 'role.reorder':
+      return as(name, args).ids.map((id) => ({ entity: 'role', id, scope: COMMUNITY_SCOPE }));
+    case 'member.roles':
+      return [{ entity: 'member', id: as(name, args).userId, scope: COMMUNITY_SCOPE }];
+    case 'channel.overrides':
+      return [{ entity: 'channel', id: as(name, args).channelId, scope: COMMUNITY_SCOPE }];
     case 'typing.start':
       return [];
+    case 'read.mark':
+    case 'channel.mute':
+      // The user's own scope; `touches` has no user id, and that scope is only
+      // revoked at sign-out, when the whole replica goes.
+      return [{ entity: 'readState', id: as(name, args).channelId, scope: '' }];
   }
 }
 
@@ -87,6 +120,8 @@ export function applyMutation(
         seq: 0,
         createdAt: entry.createdAt,
         editedAt: null,
+        ...emptyMessageExtras(),
+        replyToId: a.replyToId ?? null,
         status: 'pending',
         sortKey: PENDING_SORT_BASE + (entry.id ?? 0),
       };
@@ -109,6 +144,9 @@ export function applyMutation(
         topic: a.topic ?? '',
         position: entry.local?.position ?? 0,
         createdAt: entry.createdAt,
+        parentId: null,
+        parentMessageId: null,
+        overrides: [],
       };
     }
     case 'channel.rename': {
@@ -120,16 +158,102 @@ export function applyMutation(
       if (!row || !('position' in row)) return row;
       return { ...row, position: as(entry.name, entry.args).ids.indexOf(ref.id) };
     }
+    case 'thread.create': {
+      const a = as(entry.name, entry.args);
+      if (ref.entity === 'channel') {
+        if (row) return row;
+        return {
+          id: a.id,
+          kind: 'thread',
+          name: a.name,
+          topic: '',
+          position: 0,
+          createdAt: entry.createdAt,
+          parentId: a.channelId,
+          parentMessageId: a.messageId,
+          overrides: [],
+        };
+      }
+      if (!row || !('reactions' in row) || row.thread) return row;
+      return { ...row, thread: { id: a.id, replyCount: 0, lastReplyAt: null } };
+    }
+    case 'reaction.toggle': {
+      if (!row || !('reactions' in row)) return row;
+      const a = as(entry.name, entry.args);
+      const reactions = setReaction(row.reactions, a.emoji, ctx.userId, a.on);
+      return reactions ? { ...row, reactions } : row;
+    }
+    case 'message.pin': {
+      if (!row || !('pinnedAt' in row)) return row;
+      const { pinned } = as(entry.name, entry.args);
+      if ((row.pinnedAt !== null) === pinned) return row;
+      return { ...row, pinnedAt: pinned ? entry.createdAt : null };
+    }
+    case 'role.create': {
+      if (row) return row;
+      const a = as(entry.name, entry.args);
+      // The server puts a new role lowest (position 1) and moves the others up.
+      return {
+        id: a.id,
+        name: a.name,
+        color: a.color ?? 0,
+        position: 1,
+        permissions: a.permissions ?? 0,
+        isEveryone: false,
+      };
+    }
+    case 'role.update': {
+      if (!row || !('isEveryone' in row)) return row;
+      const a = as(entry.name, entry.args);
+      return {
+        ...row,
+        name: a.name ?? row.name,
+        color: a.color ?? row.color,
+        permissions: a.permissions ?? row.permissions,
+      };
+    }
+    case 'role.delete':
+      return null;
+    case 'role.reorder': {
+      if (!row || !('isEveryone' in row)) return row;
+      const ids = as(entry.name, entry.args).ids;
+      return { ...row, position: ids.length - ids.indexOf(ref.id) };
+    }
+    case 'member.roles': {
+      if (!row || !('roleIds' in row)) return row;
+      return { ...row, roleIds: as(entry.name, entry.args).roleIds };
+    }
+    case 'channel.overrides': {
+      if (!row || !('overrides' in row)) return row;
+      const a = as(entry.name, entry.args);
+      const others = row.overrides.filter(
+        (o) => o.targetType !== a.targetType || o.targetId !== a.targetId,
+      );
+      const { targetType, targetId, allow, deny } = a;
+      const overrides =
+        allow === 0 && deny === 0 ? others : [...others, { targetType, targetId, allow, deny }];
+      return { ...row, overrides };
+    }
     case 'typing.start':
       return row;
+    case 'read.mark':
+    case 'channel.mute': {
+      const a = as(entry.name, entry.args);
+      const state: ReadState =
+        row && 'lastReadSeq' in row ? row : { id: a.channelId, lastReadSeq: 0, muted: false };
+      // Mirrors the server: the mark only moves forward.
+      if ('seq' in a) return { ...state, lastReadSeq: Math.max(state.lastReadSeq, a.seq) };
+      return { ...state, muted: a.muted };
+    }
   }
 }
 
 /** A client-side check the server would also make, so obvious mistakes fail at once. */
 export function localRule(name: MutationName, args: unknown): string | undefined {
   if (name === 'message.send' || name === 'message.edit') {
-    const content = (args as { content: string }).content;
-    if (content.trim() === '') return 'content: must not be blank';
+    const { content, attachmentIds } = args as { content: string; attachmentIds?: string[] };
+    // A message of files only may have no caption.
+    if (content.trim() === '' && !attachmentIds?.length) return 'content: must not be blank';
   }
   if (name === 'channel.create' || name === 'channel.rename') {
     const channelName = (args as { name: string }).name;

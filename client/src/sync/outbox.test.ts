@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { channelScope, newId } from '@echora/shared';
+import { emptyMessageExtras, channelScope, newId } from '@echora/shared';
 import { applyChanges } from './apply.ts';
 import {
   discardLocal,
@@ -29,6 +29,7 @@ const message = (id: string, content: string, seq: number) => ({
   seq,
   createdAt: at,
   editedAt: null,
+  ...emptyMessageExtras(),
 });
 
 describe('outbox', () => {

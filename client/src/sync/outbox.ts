@@ -34,8 +34,16 @@ export function enqueue(
     if (name === 'channel.create') {
       const last = await r.channels.orderBy('position').last();
       entry.local = { position: (last?.position ?? -1) + 1 };
-    } else if (name === 'message.edit' || name === 'message.delete') {
-      const id = (args as { id: string }).id;
+    } else if (
+      name === 'message.edit' ||
+      name === 'message.delete' ||
+      name === 'message.pin' ||
+      name === 'reaction.toggle'
+    ) {
+      const id =
+        name === 'reaction.toggle'
+          ? (args as { messageId: string }).messageId
+          : (args as { id: string }).id;
       const held = (await r.messages.get(id)) ?? (await r.shadows.get(`message:${id}`))?.row;
       if (held && 'channelId' in held) entry.local = { channelId: held.channelId };
     }

@@ -5,9 +5,8 @@ import {
   touches,
   type ApplyContext,
   type EntityRef,
-  type EntityRow,
 } from './optimistic.ts';
-import type { EntityKind, OutboxEntry, Replica, Shadow } from './replica.ts';
+import type { EntityKind, EntityRow, OutboxEntry, Replica, Shadow } from './replica.ts';
 
 /*
  * The view rows the UI reads are "server state + still-pending mutations".
@@ -17,20 +16,10 @@ import type { EntityKind, OutboxEntry, Replica, Shadow } from './replica.ts';
  */
 
 /** Tables a rebase step reads or writes. */
-export const rebaseTables = (r: Replica) => [
-  r.channels,
-  r.members,
-  r.messages,
-  r.outbox,
-  r.shadows,
-];
+export const rebaseTables = (r: Replica): Table[] => [...r.viewTables(), r.outbox, r.shadows];
 
-// The three view tables differ only in row type; callers pass rows of the matching kind.
-function viewTable(r: Replica, entity: EntityKind): Table<EntityRow, string> {
-  if (entity === 'channel') return r.channels;
-  if (entity === 'member') return r.members;
-  return r.messages;
-}
+// The view tables differ only in row type; callers pass rows of the matching kind.
+const viewTable = (r: Replica, entity: EntityKind): Table<EntityRow, string> => r.tableOf(entity);
 
 /** Records the server state of the touched entities before a local change hides it. */
 export async function ensureShadows(r: Replica, refs: EntityRef[]): Promise<void> {

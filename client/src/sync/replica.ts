@@ -1,11 +1,40 @@
 import { Dexie, type Table } from 'dexie';
-import type { Channel, Member, Message, MutationName, WireError } from '@echora/shared';
+import {
+  emptyMessageExtras,
+  type Channel,
+  type Emoji,
+  type EntityName,
+  type Member,
+  type Message,
+  type MutationName,
+  type ReadState,
+  type Role,
+  type WireError,
+} from '@echora/shared';
+
+const channelDefaults: Pick<Channel, 'parentId' | 'parentMessageId' | 'overrides'> = {
+  parentId: null,
+  parentMessageId: null,
+  overrides: [],
+};
+
+const emptyMemberExtras = (): Omit<
+  Member,
+  'id' | 'username' | 'displayName' | 'isOwner' | 'joinedAt'
+> => ({
+  roleIds: [],
+  timedOutUntil: null,
+  avatarUrl: null,
+  bio: '',
+  pronouns: '',
+  statusText: '',
+});
 
 /**
  * The replica's schema version. Bump it (and add a `version(n).upgrade`) when a
  * table or index changes; never edit an old version's store list.
  */
-export const REPLICA_VERSION = 1;
+export const REPLICA_VERSION = 2;
 
 export type MessageStatus = 'sent' | 'pending' | 'failed';
 
@@ -41,7 +70,10 @@ export interface OutboxEntry {
   acked?: { scope: string; version: number };
 }
 
-export type EntityKind = 'channel' | 'message' | 'member';
+export type EntityKind = EntityName;
+
+/** A replicated row of any kind, as the view tables hold it. */
+export type EntityRow = Channel | Member | LocalMessage | Role | Emoji | ReadState;
 
 /**
  * The last server state of an entity that has pending local changes; the view
@@ -52,7 +84,7 @@ export interface Shadow {
   entity: EntityKind;
   id: string;
   scope: string;
-  row: Channel | Member | LocalMessage | null;
+  row: EntityRow | null;
 }
 
 export interface CursorRow {
@@ -70,6 +102,9 @@ export class Replica extends Dexie {
   declare channels: Table<Channel, string>;
   declare members: Table<Member, string>;
   declare messages: Table<LocalMessage, string>;
+  declare roles: Table<Role, string>;
+  declare emojis: Table<Emoji, string>;
+  declare readStates: Table<ReadState, string>;
   declare cursors: Table<CursorRow, string>;
   declare outbox: Table<OutboxEntry, number>;
   declare shadows: Table<Shadow, string>;
@@ -89,8 +124,67 @@ export class Replica extends Dexie {
       shadows: 'key, scope',
       kv: 'key',
     });
+    // Version 2 adds roles, custom emoji and read state, and fields on the
+    // rows already held; old rows get the defaults the server now sends.
+    this.version(2)
+      .stores({ roles: 'id, position', emojis: 'id, name', readStates: 'id' })
+      .upgrade(async (tx) => {
+        await tx
+          .table<LocalMessage, string>('messages')
+          .toCollection()
+          .modify((m) => void Object.assign(m, { ...emptyMessageExtras(), ...m }));
+        await tx
+          .table<Channel, string>('channels')
+          .toCollection()
+          .modify((c) => {
+            Object.assign(c, { ...channelDefaults, ...c });
+          });
+        await tx
+          .table<Member, string>('members')
+          .toCollection()
+          .modify((m) => {
+            Object.assign(m, { ...emptyMemberExtras(), ...m });
+          });
+      });
+  }
+
+  /** The view table holding rows of `entity` (rows of the matching kind only). */
+  tableOf(entity: EntityKind): Table<EntityRow, string> {
+    const tables: Record<EntityKind, Table<never, string> | Table<EntityRow, string>> = {
+      channel: this.channels,
+      message: this.messages,
+      member: this.members,
+      role: this.roles,
+      emoji: this.emojis,
+      readState: this.readStates,
+    };
+    return tables[entity] as Table<EntityRow, string>;
+  }
+
+  /** Every view table, in a fixed order. */
+  viewTables(): Table<EntityRow, string>[] {
+    return ENTITY_KINDS.map((entity) => this.tableOf(entity));
   }
 }
+
+export const ENTITY_KINDS: readonly EntityKind[] = [
+  'channel',
+  'message',
+  'member',
+  'role',
+  'emoji',
+  'readState',
+];
+
+/** Where an entity's server state lives: the community, a channel, or the user's own scope. */
+export const ENTITY_SCOPE: Record<EntityKind, 'community' | 'channel' | 'user'> = {
+  channel: 'community',
+  message: 'channel',
+  member: 'community',
+  role: 'community',
+  emoji: 'community',
+  readState: 'user',
+};
 
 /** Opens (creating if needed) the replica named `name` in this browser profile. */
 export function createReplica(

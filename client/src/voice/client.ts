@@ -19,9 +19,14 @@ export interface VoiceSnapshot {
   muted: boolean;
   deafened: boolean;
   speaking: boolean;
+  /** Push-to-talk: the microphone sends only while `talking` (the key is held). */
+  pushToTalk: boolean;
+  talking: boolean;
   perms: VoicePerms | null;
   /** Everyone in the channel, from the SFU (the sidebar uses the sync server's copy). */
   participants: VoiceParticipant[];
+  /** My own entry in `participants` (a moderator's mute or deafen shows there). */
+  self: VoiceParticipant | null;
   /** Remote tracks; video ones fill the stage. */
   remote: RemoteMedia[];
   screen: MediaStreamTrack | null;
@@ -42,8 +47,11 @@ export const IDLE: VoiceSnapshot = {
   muted: false,
   deafened: false,
   speaking: false,
+  pushToTalk: false,
+  talking: false,
   perms: null,
   participants: [],
+  self: null,
   remote: [],
   screen: null,
   camera: null,
@@ -51,6 +59,11 @@ export const IDLE: VoiceSnapshot = {
 };
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10_000];
+/**
+ * A media path `disconnected` this long is given up and rejoined: Chrome
+ * takes ~30 s to call it `failed`, far too long for a call after a network change.
+ */
+const ICE_DISCONNECTED_GRACE_MS = 5_000;
 
 const REASONS: Record<string, string> = {
   REPLACED: 'You joined this channel from somewhere else.',
@@ -74,9 +87,11 @@ export class VoiceClient {
   private readonly audio = new RemoteAudio();
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private iceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every join/leave so late callbacks of an old connection do nothing. */
   private generation = 0;
   private micDeviceId: string | undefined;
+  private userId: string | undefined;
   private cameraDeviceId: string | undefined;
 
   constructor(private readonly options: VoiceClientOptions) {
@@ -156,9 +171,7 @@ export class VoiceClient {
             : null,
         }),
       (remote) => this.onRemote(generation, remote),
-      (state) => {
-        if (generation === this.generation && state === 'failed') this.retryLater(generation);
-      },
+      (state) => this.onMediaState(generation, state),
     );
     this.socket = new SignalingSocket(
       grant.url,
@@ -173,7 +186,13 @@ export class VoiceClient {
     switch (signal.type) {
       case 'joined':
         this.attempt = 0;
-        this.set({ status: 'connected', perms: signal.perms, participants: signal.participants });
+        this.userId = signal.userId;
+        this.set({
+          status: 'connected',
+          perms: signal.perms,
+          participants: signal.participants,
+          self: signal.participants.find((p) => p.userId === signal.userId) ?? null,
+        });
         await this.publishAll();
         return;
       case 'offer': {
@@ -189,7 +208,10 @@ export class VoiceClient {
         return;
       }
       case 'participants':
-        this.set({ participants: signal.participants });
+        this.set({
+          participants: signal.participants,
+          self: signal.participants.find((p) => p.userId === this.userId) ?? null,
+        });
         return;
       case 'error':
         this.set({ error: signal.message });
@@ -231,13 +253,29 @@ export class VoiceClient {
     const next = ++this.generation;
     const delay = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)] ?? 10_000;
     this.set({ status: 'reconnecting', remote: [] });
-    this.retryTimer = setTimeout(() => void this.connect(next), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.connect(next);
+    }, delay);
+  }
+
+  /** ICE failed, or stayed disconnected past the grace: rejoin with a new grant. */
+  private onMediaState(generation: number, state: RTCPeerConnectionState): void {
+    if (generation !== this.generation) return;
+    clearTimeout(this.iceTimer);
+    if (state === 'failed') this.retryLater(generation);
+    else if (state === 'disconnected')
+      this.iceTimer = setTimeout(() => this.retryLater(generation), ICE_DISCONNECTED_GRACE_MS);
   }
 
   private readonly onNetworkChange = (): void => {
     // A new network means new addresses: the old ICE path is likely dead.
+    // Skip the wait of a pending retry; one already connecting is left alone (a second
+    // join of the same generation would replace the first and end the call).
     if (this.state.status === 'reconnecting') {
+      if (this.retryTimer === undefined) return;
       clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
       this.attempt = 0;
       void this.connect(this.generation);
     } else if (this.state.status === 'connected') {
@@ -255,6 +293,8 @@ export class VoiceClient {
     this.generation++;
     this.teardown(true);
     this.set({
+      talking: false,
+      self: null,
       status: 'idle',
       channelId: null,
       participants: [],
@@ -269,6 +309,7 @@ export class VoiceClient {
   /** Closes the connection; with `everything`, also the microphone, screen and camera. */
   private teardown(everything: boolean): void {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.iceTimer);
     this.socket?.close();
     this.socket = undefined;
     this.peer?.close();
@@ -288,7 +329,7 @@ export class VoiceClient {
     if (!this.mic) return;
     try {
       this.detector = new SpeakingDetector(this.mic, (speaking) => {
-        const shown = speaking && !this.state.muted && !this.state.deafened;
+        const shown = speaking && this.micOpen();
         if (shown === this.state.speaking) return;
         this.set({ speaking: shown });
         this.socket?.send({ type: 'state', speaking: shown });
@@ -298,11 +339,17 @@ export class VoiceClient {
     }
   }
 
-  /** The microphone sends only when neither muted nor deafened. */
+  /** Neither muted nor deafened, and with push-to-talk, the key is held. */
+  private micOpen(): boolean {
+    const { muted, deafened, pushToTalk, talking } = this.state;
+    return !muted && !deafened && (!pushToTalk || talking);
+  }
+
+  /** The microphone track is enabled only while {@link micOpen}: a disabled track sends silence. */
   private applyMute(): void {
-    if (this.mic) this.mic.enabled = !this.state.muted && !this.state.deafened;
+    if (this.mic) this.mic.enabled = this.micOpen();
     this.audio.setMuted(this.state.deafened);
-    if (this.state.speaking && (this.state.muted || this.state.deafened)) {
+    if (this.state.speaking && !this.micOpen()) {
       this.set({ speaking: false });
       this.socket?.send({ type: 'state', speaking: false });
     }
@@ -318,6 +365,19 @@ export class VoiceClient {
     this.set({ deafened });
     this.applyMute();
     this.socket?.send({ type: 'state', deafened });
+  }
+
+  /** Turns push-to-talk on or off; while on, the microphone is silent until {@link setTalking}. */
+  setPushToTalk(enabled: boolean): void {
+    this.set({ pushToTalk: enabled, talking: false });
+    this.applyMute();
+  }
+
+  /** The push-to-talk key went down (true) or up (false). */
+  setTalking(talking: boolean): void {
+    if (talking === this.state.talking) return;
+    this.set({ talking });
+    this.applyMute();
   }
 
   /** Shares a screen; `track` replaces the browser picker (tests, or a prepared capture). */

@@ -1,4 +1,8 @@
-import type { VoiceGrantResponse, VoiceParticipant } from '@echora/shared/voice/index';
+import type {
+  VoiceGrantResponse,
+  VoiceModerateRequest,
+  VoiceModerateResponse,
+} from '@echora/shared/voice/index';
 import { apiFetch } from '../api/http.ts';
 
 /** Asks the sync server for a voice grant; throws `ApiError` with its typed refusal. */
@@ -14,10 +18,15 @@ export async function requestVoiceGrant(
   });
 }
 
-/** Every non-empty voice channel the user may see (`GET /api/voice/state`). */
-export async function fetchVoiceState(
+/** Server-mutes and/or server-deafens a user in voice (needs mute members there). */
+export async function moderateVoice(
+  request: VoiceModerateRequest,
   getToken: () => Promise<string | null>,
-): Promise<{ channels: { channelId: string; participants: VoiceParticipant[] }[] }> {
+): Promise<VoiceModerateResponse> {
   const token = (await getToken()) ?? undefined;
-  return apiFetch('/voice/state', token ? { token } : {});
+  return apiFetch<VoiceModerateResponse>('/voice/moderate', {
+    method: 'POST',
+    body: request,
+    ...(token ? { token } : {}),
+  });
 }

@@ -1,0 +1,97 @@
+import type { Channel } from '@echora/shared';
+import type { ReplicaPort } from '../lib/engine-port.ts';
+import { kvGet, kvSet } from '../lib/kv.ts';
+import { handleError } from './toasts.svelte.ts';
+import type { Unread } from './unread.svelte.ts';
+
+const SETTING = 'notifications';
+const MAX_BODY = 180;
+
+type Permission = NotificationPermission | 'unsupported';
+
+const support = (): Permission =>
+  typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+
+/** Mention tokens and markdown marks as a notification shows them (plain text). */
+export function plainText(content: string, nameOf: (userId: string) => string): string {
+  const text = content
+    .replace(/<@&[0-9a-fA-F-]{36}>/g, '@role')
+    .replace(/<@([0-9a-fA-F-]{36})>/g, (_m, id: string) => `@${nameOf(id.toLowerCase())}`)
+    .replace(/\|\|[\s\S]*?\|\|/g, '(spoiler)')
+    .replace(/[*_~`>#]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
+}
+
+/**
+ * Browser notifications for mentions of me while the app is hidden (muted
+ * channels stay quiet). Off until the user turns them on in settings, which
+ * is when the browser asks for permission, never on load.
+ */
+export class Notifications {
+  /** The user's choice (kept in the replica's kv). */
+  wanted = $state(false);
+  permission: Permission = $state(support());
+  enabled = $derived(this.wanted && this.permission === 'granted');
+  /** Mentions already seen: those present at start and those notified since. */
+  // Bookkeeping only, never read by the UI.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #seen = new Set<string>();
+  #primed = false;
+
+  constructor(
+    private readonly replica: ReplicaPort,
+    private readonly unread: Unread,
+    private readonly channels: () => readonly Channel[],
+    private readonly nameOf: (userId: string) => string,
+    private readonly open: (channelId: string) => void,
+  ) {
+    kvGet<boolean>(replica, SETTING).then(
+      (value) => (this.wanted = value === true),
+      (e: unknown) => handleError(e),
+    );
+    $effect(() => {
+      if (!this.unread.loaded) return;
+      const latest = [...this.unread.all].flatMap(([channelId, s]) =>
+        s.latestMention ? [{ channelId, muted: s.muted, message: s.latestMention }] : [],
+      );
+      const fresh = latest.filter(({ message }) => !this.#seen.has(message.id));
+      for (const { message } of fresh) this.#seen.add(message.id);
+      // What was there when the app opened is old news.
+      if (!this.#primed) {
+        this.#primed = true;
+        return;
+      }
+      if (!this.enabled || this.unread.visible) return;
+      for (const item of fresh) if (!item.muted) this.#show(item.channelId, item.message);
+    });
+  }
+
+  /** The settings toggle: turning on asks the browser for permission. */
+  async setWanted(on: boolean): Promise<void> {
+    if (on && this.permission === 'default') {
+      this.permission = await Notification.requestPermission();
+    }
+    this.wanted = on;
+    await kvSet(this.replica, SETTING, on || undefined);
+  }
+
+  #show(channelId: string, message: { id: string; authorId: string; content: string }): void {
+    const channel = this.channels().find((c) => c.id === channelId);
+    try {
+      const n = new Notification(`${this.nameOf(message.authorId)} in #${channel?.name ?? ''}`, {
+        body: plainText(message.content, this.nameOf),
+        tag: message.id,
+      });
+      n.onclick = () => {
+        window.focus();
+        this.open(channelId);
+        n.close();
+      };
+    } catch (e) {
+      // Some browsers allow notifications only from a service worker.
+      handleError(e, 'Could not show a notification');
+    }
+  }
+}
