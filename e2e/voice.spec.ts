@@ -105,6 +105,8 @@ interface Inbound {
   codec: string;
   packets: number;
   level: number;
+  /** Cumulative `totalAudioEnergy`: grows only while the stream carries sound. */
+  energy: number;
   frames: number;
 }
 
@@ -128,6 +130,7 @@ async function inbound(page: Page): Promise<Inbound[]> {
           codecId?: string;
           packetsReceived?: number;
           audioLevel?: number;
+          totalAudioEnergy?: number;
           framesDecoded?: number;
         }) => {
           if (s.type !== 'inbound-rtp') return;
@@ -137,6 +140,7 @@ async function inbound(page: Page): Promise<Inbound[]> {
             codec: codecs.get(s.codecId ?? '') ?? '',
             packets: s.packetsReceived ?? 0,
             level: s.audioLevel ?? 0,
+            energy: s.totalAudioEnergy ?? 0,
             frames: s.framesDecoded ?? 0,
           });
         },
@@ -149,8 +153,27 @@ async function inbound(page: Page): Promise<Inbound[]> {
 const audioFrom = async (page: Page) =>
   (await inbound(page)).filter((s) => s.kind === 'audio' && s.packets > 0);
 
+/** How much sound each inbound audio stream carried over two seconds, quietest first. */
+async function soundGrowth(page: Page): Promise<number[]> {
+  const before = await audioFrom(page);
+  await page.waitForTimeout(2_000);
+  const after = await audioFrom(page);
+  return before
+    .map((s) => (after.find((a) => a.mid === s.mid)?.energy ?? 0) - s.energy)
+    .sort((a, b) => a - b);
+}
+
+/** Requests any page made to the old polling route; the roster must come over the sync socket. */
+const polled: string[] = [];
+function watchPolling(user: User): void {
+  user.page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/voice/state') polled.push(request.url());
+  });
+}
+
 /** Registers (through the API: the UI's sign-up is another spec's subject), logs in, joins "General". */
 async function joinVoice(user: User, serverUrl: string): Promise<void> {
+  watchPolling(user);
   await user.context.addInitScript(instrument);
   await registerViaApi(serverUrl, user.username);
   await loginViaUi(user.page, user.username);
@@ -160,11 +183,11 @@ async function joinVoice(user: User, serverUrl: string): Promise<void> {
 
 const occupants = (page: Page) => page.getByRole('list', { name: 'In voice channel General' });
 
-test('three people hear each other; mute and share screen reach the others; leaving updates every sidebar', async ({
+test('three people hear each other; mute, deafen, server mute, push to talk and share screen reach the others; leaving updates every sidebar, all without polling', async ({
   openUser,
   server,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   const users = [await openUser('alice'), await openUser('bob'), await openUser('carol')];
   for (const u of users) await joinVoice(u, server.url);
   const [alice, bob, carol] = users as [User, User, User];
@@ -215,6 +238,70 @@ test('three people hear each other; mute and share screen reach the others; leav
   }
   await alice.page.getByRole('button', { name: 'Mute' }).click();
 
+  // Alice deafens: the SFU sends her no audio at all (saving the bandwidth), then resumes.
+  const deafen = alice.page.getByRole('button', { name: 'Deafen' });
+  await deafen.click();
+  await expect(deafen).toHaveAttribute('aria-pressed', 'true');
+  await alice.page.waitForTimeout(1_000);
+  const deafBefore = await audioFrom(alice.page);
+  await alice.page.waitForTimeout(1_500);
+  const deafAfter = await audioFrom(alice.page);
+  for (const s of deafBefore)
+    expect(deafAfter.find((a) => a.mid === s.mid)?.packets ?? 0).toBeLessThanOrEqual(s.packets + 2);
+  await deafen.click();
+  await expect
+    .poll(async () => {
+      const now = await audioFrom(alice.page);
+      return deafAfter.every(
+        (s) => (now.find((a) => a.mid === s.mid)?.packets ?? 0) > s.packets + 10,
+      );
+    })
+    .toBe(true);
+
+  // The owner, not in the call, sees it in the sidebar and server-mutes Bob: his audio stops
+  // reaching Alice and Carol. Plain members are offered no such action.
+  const moderator = await openUser('owner');
+  watchPolling(moderator);
+  await loginViaUi(moderator.page, server.owner.user.username);
+  await expect(occupants(moderator.page).getByRole('listitem')).toHaveCount(3);
+  await expect(alice.page.getByRole('button', { name: /^Server mute/ })).toHaveCount(0);
+  const serverMute = moderator.page.getByRole('button', { name: `Server mute ${bob.username}` });
+  await serverMute.click();
+  await expect(serverMute).toHaveAttribute('aria-pressed', 'true');
+  for (const u of [alice, carol])
+    await expect(occupants(u.page).getByLabel('server muted')).toHaveCount(1);
+  await expect(bob.page.getByText('A moderator muted you')).toBeVisible();
+  await alice.page.waitForTimeout(1_000);
+  for (const u of [alice, carol]) {
+    const before = await audioFrom(u.page);
+    await u.page.waitForTimeout(1_500);
+    const after = await audioFrom(u.page);
+    const grew = before.map(
+      (s) => (after.find((a) => a.mid === s.mid)?.packets ?? 0) > s.packets + 5,
+    );
+    expect(grew.sort(), `${u.name}: exactly one stream (Bob's) stopped`).toEqual([false, true]);
+  }
+  // The moderator lifts it; every sidebar drops the icon.
+  await serverMute.click();
+  await expect(occupants(alice.page).getByLabel('server muted')).toHaveCount(0);
+  await expect(bob.page.getByText('A moderator muted you')).toHaveCount(0);
+
+  // Carol turns on push to talk: her microphone is silent until she holds the key.
+  await carol.page.getByRole('checkbox', { name: 'Push to talk' }).check();
+  await expect(carol.page.getByRole('button', { name: 'Push-to-talk key' })).toHaveText('`');
+  await carol.page.waitForTimeout(1_000);
+  const [quiet = 0, loud = 0] = await soundGrowth(alice.page);
+  expect(loud, 'Alice still hears Bob').toBeGreaterThan(0);
+  expect(quiet, "Carol's stream is silent").toBeLessThan(loud / 100);
+  await carol.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await carol.page.keyboard.down('Backquote');
+  await expect(carol.page.getByText('Talking')).toBeVisible();
+  await carol.page.waitForTimeout(500);
+  const held = await soundGrowth(alice.page);
+  await carol.page.keyboard.up('Backquote');
+  expect(held[0], 'Carol is heard while she holds the key').toBeGreaterThan(loud / 100);
+  await carol.page.getByRole('checkbox', { name: 'Push to talk' }).uncheck();
+
   // Alice shares a screen: the two others decode its frames.
   await alice.page.getByRole('button', { name: 'Share screen' }).click();
   for (const u of [bob, carol])
@@ -228,8 +315,10 @@ test('three people hear each other; mute and share screen reach the others; leav
 
   // Carol leaves: everyone's sidebar drops her.
   await carol.page.getByRole('button', { name: 'Disconnect' }).click();
-  for (const u of [alice, bob])
+  for (const u of [alice, bob, moderator])
     await expect(occupants(u.page).getByText(carol.username)).toHaveCount(0, { timeout: 10_000 });
+  // Every sidebar above moved through the sync socket: nobody polled the voice state.
+  expect(polled).toEqual([]);
 });
 
 /** A grant as the sync server signs it (HS256), made here to play a forged or stale client. */
@@ -239,7 +328,7 @@ function forgeGrant(claims: Record<string, unknown>, iat: number): string {
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
 
-test('a user without speak is heard by nobody even with a forged client; an expired grant is refused; a crashed page leaves within 15 s', async ({
+test('a user without speak is heard by nobody even with a forged client; an expired grant is refused; a crashed page leaves within 15 s; a network change rejoins', async ({
   openUser,
   server,
 }) => {
@@ -311,6 +400,16 @@ test('a user without speak is heard by nobody even with a forged client; an expi
   const crashedAt = Date.now();
   await expect(occupants(alice.page).getByText(bob.username)).toHaveCount(0, { timeout: 15_000 });
   expect(Date.now() - crashedAt).toBeLessThan(15_000);
+
+  // Alice's network drops and comes back: the call rejoins on a new connection by itself.
+  const connections = () =>
+    alice.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+  const before = await connections();
+  await alice.goOffline();
+  await alice.goOnline();
+  await expect.poll(connections, { timeout: 20_000 }).toBeGreaterThan(before);
+  await expect(alice.page.getByText('Voice connected')).toBeVisible({ timeout: 20_000 });
+  await expect(occupants(alice.page).getByText(alice.username)).toHaveCount(1);
 });
 
 /** The voice channel someone is in, from the server's voice state (General, joined by Alice). */
