@@ -18,7 +18,7 @@ const CLIENTS = Number(process.env.P2_CLIENTS ?? 300);
 const CHANNELS = Number(process.env.P2_CHANNELS ?? 50);
 const RATE = Number(process.env.P2_RATE ?? 200);
 const SECONDS = Number(process.env.P2_SECONDS ?? 5);
-const TAG = /"content":"p2 (\d+) /;
+const TAG = /"content":"p2 (\d+) /g;
 
 /** Tracks when each message reached its last receiver. */
 class Arrivals {
@@ -98,8 +98,8 @@ async function echora(total: number): Promise<number[]> {
     const arrivals = new Arrivals(CLIENTS);
     const onFrame = (raw: string) => {
       if (!raw.startsWith('{"type":"changes"')) return;
-      const m = TAG.exec(raw);
-      if (m?.[1]) arrivals.got(Number(m[1]));
+      // A group-committed batch sends a channel's messages in one frame.
+      for (const m of raw.matchAll(TAG)) if (m[1]) arrivals.got(Number(m[1]));
     };
     // Connect after the channels exist so each client's catch-up includes them.
     await new Promise((r) => setTimeout(r, 1000));

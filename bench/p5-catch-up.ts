@@ -2,17 +2,25 @@
  * P5 — (a) catch-up of 10k missed messages into the client replica: the
  * server's `changes` frames (200 changes each) applied through the app's
  * `applyChanges` to Dexie on fake-indexeddb in Node, against a raw `bulkPut`
- * of the same rows; (b) a reconnect storm: 2,000 clients connecting at once
+ * of the same rows, then the same in Chromium on its real IndexedDB
+ * (p5-chromium.ts); (b) a reconnect storm: 2,000 clients connecting at once
  * until every one is `synced`, against 2,000 bare `ws` connects.
  */
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { channelScope, newId, type ChangesDown, type Message } from '@echora/shared';
+import {
+  emptyMessageExtras,
+  channelScope,
+  newId,
+  type ChangesDown,
+  type Message,
+} from '@echora/shared';
 import { applyChanges } from '../client/src/sync/apply.ts';
 import { confirmed, createReplica } from '../client/src/sync/replica.ts';
 import type { Figure } from './lib/figure.ts';
 import { connect, register, startEchora, type SyncClient } from './lib/echora.ts';
 import { startTs } from './lib/proc.ts';
+import { p5Chromium } from './p5-chromium.ts';
 
 const MISSED = Number(process.env.P5_MESSAGES ?? 10_000);
 const STORM = Number(process.env.P5_STORM ?? 2000);
@@ -28,6 +36,7 @@ function missed(channelId: string, authorId: string): Message[] {
     seq: i + 1,
     createdAt: new Date(at + i * 1000).toISOString(),
     editedAt: null,
+    ...emptyMessageExtras(),
   }));
 }
 
@@ -102,6 +111,7 @@ async function storm(): Promise<{ value: number; base: number }> {
 
 export async function p5(): Promise<Figure[]> {
   const c = await catchUp();
+  const browser = await p5Chromium();
   const s = await storm();
   return [
     {
@@ -113,6 +123,7 @@ export async function p5(): Promise<Figure[]> {
       baseline: c.base,
       better: 'lower',
     },
+    browser,
     {
       id: 'P5',
       name: `reconnect storm: ${STORM} clients until all synced`,

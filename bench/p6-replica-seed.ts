@@ -1,3 +1,4 @@
+import { emptyMessageExtras } from '@echora/shared';
 /// <reference lib="dom" />
 /**
  * Runs inside the page for P6 (bundled by Vite into an IIFE named `P6Seed`):
@@ -37,6 +38,7 @@ export async function seed(count: number): Promise<{ channelId: string; total: n
             seq: i - count,
             createdAt: new Date(oldest + i * 1_000).toISOString(),
             editedAt: null,
+            ...emptyMessageExtras(),
           }),
         );
       }

@@ -4,7 +4,7 @@
  * bench/results/<time>.json so runs can be compared. `BENCH=P1,P2` picks some.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { printTable, ratio, type Figure } from './lib/figure.ts';
 import { p1 } from './p1-fanout.ts';
 import { p2 } from './p2-latency.ts';
@@ -41,7 +41,8 @@ for (const id of picked) {
   }
   process.stderr.write(`running ${id}…\n`);
   try {
-    figures.push(...(await run()));
+    const load = loadavg()[0] ?? 0;
+    figures.push(...(await run()).map((f) => ({ ...f, load })));
   } catch (err) {
     console.error(`${id} failed:`, err);
     process.exitCode = 1;

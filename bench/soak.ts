@@ -3,16 +3,21 @@
  * connected clients with steady traffic (SOAK_RATE msgs/s, 20) for
  * SOAK_SECONDS (600). Every SOAK_REPORT_S (30) seconds it prints the server's
  * RSS and the worst stall seen since the last line: the longest a `ping` from
- * a probe socket (sent every 50 ms) waited for its `pong`, which bounds the
- * server's event-loop stalls from above. Exits 1 if a stall passed 100 ms or
+ * a probe socket (sent every 50 ms, from a process of its own: soak-probe.ts)
+ * waited for its `pong`, which bounds the server's event-loop stalls from
+ * above; beside it the frames the clients received, this process's own lag
+ * and the machine's load, to tell a slow server from a slow harness. Exits 1 if a stall passed 100 ms or
  * RSS grew more than SOAK_MAX_GROWTH_MB (64) from the first report to the last.
  *
  *   npx tsx bench/soak.ts                  # PGlite, 10 minutes
  *   SOAK_SECONDS=60 DATABASE=pg npx tsx bench/soak.ts
  */
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Figure } from './lib/figure.ts';
 import { connect, register, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
+import { startTs } from './lib/proc.ts';
 import { rssOf } from './lib/rss.ts';
 
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 1000);
@@ -33,19 +38,23 @@ try {
     clients.push(...(await Promise.all(batch)));
   }
   const general = clients[0]?.channels.get('text:general') ?? '';
-  let sentPing = 0;
+  // The probe runs in its own process: this one is busy with the clients' frames.
+  const probe = await startTs('bench/soak-probe.ts', /probe ready/, {
+    PROBE_WS: server.ws,
+    PROBE_TOKEN: user.token,
+    SOAK_REPORT_S: String(REPORT_S),
+  });
   let worst = 0;
   let worstEver = 0;
-  const probe = await connect(server.ws, user.token, (raw) => {
-    if (raw !== '{"type":"pong"}' || sentPing === 0) return;
-    worst = Math.max(worst, performance.now() - sentPing);
-    sentPing = 0;
+  probe.child.stdout?.on('data', (chunk: Buffer) => {
+    for (const m of chunk.toString().matchAll(/probe worst=([\d.]+)/g))
+      worst = Math.max(worst, Number(m[1]));
   });
-  const pinger = setInterval(() => {
-    if (sentPing !== 0) return; // still waiting: the stall is growing
-    sentPing = performance.now();
-    probe.ws.send('{"type":"ping"}');
-  }, 50);
+  // This process's own lag: when it is high, the clients (not the server) fall behind.
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  let received = 0;
+  for (const c of clients) c.ws.on('message', () => (received += 1));
   let n = 0;
   const sender = setInterval(() => {
     const c = clients[n % clients.length];
@@ -61,13 +70,14 @@ try {
     rss.push(mb);
     worstEver = Math.max(worstEver, worst);
     console.log(
-      `t=${Math.round((Date.now() - started) / 1000)}s rss=${mb.toFixed(1)} MiB max stall=${worst.toFixed(1)} ms sent=${n}`,
+      `t=${Math.round((Date.now() - started) / 1000)}s rss=${mb.toFixed(1)} MiB max stall=${worst.toFixed(1)} ms sent=${n} ` +
+        `frames received=${received} harness lag p99=${(lag.percentile(99) / 1e6).toFixed(1)} ms load=${loadavg()[0]?.toFixed(1)}`,
     );
     worst = 0;
+    lag.reset();
   }
-  clearInterval(pinger);
   clearInterval(sender);
-  probe.ws.terminate();
+  await probe.stop();
   const growth = (rss.at(-1) ?? 0) - (rss[0] ?? 0);
   const summary: Pick<Figure, 'name' | 'value' | 'unit'>[] = [
     { name: 'max stall', value: worstEver, unit: 'ms' },

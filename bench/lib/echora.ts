@@ -32,10 +32,13 @@ export async function startEchora(
   };
   if (databaseUrl) base.DATABASE_URL = databaseUrl;
   // Fastify logs at info; keep the listening line by forcing info for that line only.
-  const proc = await startTs('sync-server/src/server.ts', /listening at (http:\/\/[\d.:]+)/i, {
-    ...base,
-    LOG_LEVEL: 'info',
-  });
+  // PGlite's first start (migrations) takes half a minute on a loaded machine.
+  const proc = await startTs(
+    'sync-server/src/server.ts',
+    /listening at (http:\/\/[\d.:]+)/i,
+    { ...base, LOG_LEVEL: 'info' },
+    180_000,
+  );
   const http = proc.match[1] ?? '';
   return { proc, http, ws: http.replace(/^http/, 'ws') + '/api/sync', stop: () => proc.stop() };
 }

@@ -11,6 +11,8 @@ export interface Figure {
   baseline: number;
   better: 'higher' | 'lower';
   notes?: string;
+  /** The 1-minute load average when the figure was taken (the machine is shared). */
+  load?: number;
 }
 
 export function ratio(f: Figure): number {
@@ -24,8 +26,9 @@ export function printTable(figures: readonly Figure[]): string {
     `${fmt(f.value)} ${f.unit}`,
     `${fmt(f.baseline)} ${f.unit} (${f.baselineName})`,
     `${fmt(ratio(f))}× (${f.better} is better)`,
+    f.load === undefined ? '' : f.load.toFixed(1),
   ]);
-  const head = ['figure', 'what', 'value', 'baseline (same run)', 'ratio'];
+  const head = ['figure', 'what', 'value', 'baseline (same run)', 'ratio', 'load'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
