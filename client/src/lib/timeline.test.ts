@@ -1,7 +1,7 @@
 import { emptyMessageExtras } from '@echora/shared';
 import { describe, expect, it } from 'vitest';
 import type { LocalMessage } from './engine-port.ts';
-import { buildTimeline, dayLabel } from './timeline.ts';
+import { buildTimeline, dayLabel, newDividerIndex } from './timeline.ts';
 
 const alice = '0190e7a0-0000-7000-8000-000000000001';
 const bob = '0190e7a0-0000-7000-8000-000000000002';
@@ -67,5 +67,29 @@ describe('buildTimeline', () => {
     expect(dayLabel('2026-03-02T01:00:00', now)).toBe('Today');
     expect(dayLabel('2026-03-01T23:00:00', now)).toBe('Yesterday');
     expect(dayLabel('2026-02-01T23:00:00', now)).toContain('2026');
+  });
+});
+
+describe('newDividerIndex', () => {
+  const at = (i: number) => `2026-01-01T10:${String(i).padStart(2, '0')}:00.000Z`;
+  const rows = (...messages: LocalMessage[]) =>
+    buildTimeline(messages).filter((r) => r.type === 'message');
+
+  it('goes before the first message by someone else after the read mark', () => {
+    const list = rows(msg(1, bob, at(1)), msg(2, alice, at(2)), msg(3, bob, at(3)));
+    expect(newDividerIndex(list, 1, alice, false)).toBe(2);
+  });
+
+  it('skips my own and unconfirmed messages', () => {
+    const list = rows(msg(1, bob, at(1)), msg(2, alice, at(2)), msg(3, bob, at(3), 'pending'));
+    expect(newDividerIndex(list, 1, alice, false)).toBe(-1);
+  });
+
+  it('waits for the boundary: none while every loaded message is unread, until the start', () => {
+    const list = rows(msg(5, bob, at(5)), msg(6, bob, at(6)));
+    expect(newDividerIndex(list, 2, alice, false)).toBe(-1);
+    expect(newDividerIndex(list, 2, alice, true)).toBe(0);
+    const older = rows(msg(2, bob, at(2)), msg(5, bob, at(5)), msg(6, bob, at(6)));
+    expect(newDividerIndex(older, 2, alice, false)).toBe(1);
   });
 });

@@ -61,3 +61,30 @@ export function buildTimeline(
   }
   return items;
 }
+
+/**
+ * Where the "New messages" divider goes: the index of the first confirmed
+ * message by someone else after my read mark `after`, or -1 for none. Only
+ * where the boundary itself is loaded (an older message at or before the mark
+ * is in the list, or the list reaches the channel's start): a divider on the
+ * oldest loaded row would climb with every older page and move the rows the
+ * reader is looking at.
+ */
+export function newDividerIndex(
+  rows: readonly { type: string; message?: LocalMessage }[],
+  after: number,
+  selfId: string,
+  atStart: boolean,
+): number {
+  const at = rows.findIndex(
+    ({ message: m }) =>
+      m !== undefined && m.status === 'sent' && m.seq > after && m.authorId !== selfId,
+  );
+  if (at < 0) return -1;
+  const boundaryLoaded =
+    atStart ||
+    rows
+      .slice(0, at)
+      .some(({ message: m }) => m !== undefined && m.status === 'sent' && m.seq <= after);
+  return boundaryLoaded ? at : -1;
+}
