@@ -15,6 +15,7 @@ import { findChannel } from '../channels/queries.ts';
 import { attachUploads, claimUploads } from '../files/attach.ts';
 import { refreshThreadSummary } from '../threads/summary.ts';
 import { storeMentions } from '../mentions/store.ts';
+import { messageMentions } from '../mentions/resolve.ts';
 import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
 
 function requireContent(content: string): void {
@@ -90,13 +91,23 @@ export async function sendMessage(
   // After the resend check above: a replay finds its files attached already.
   const attachments = await claimUploads(ctx.tx, ctx.userId, args.attachmentIds ?? [], perms);
   const version = await takeVersions(ctx.tx, scope);
+  // Mentions are resolved from the cache, so they go in with the row (no second write).
+  const mentions = messageMentions(ctx.access, args.content, perms);
   const { rows } = await ctx.tx.query<MessageRow>(
-    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at, reply_to_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
-    [args.id, args.channelId, ctx.userId, args.content, version, ctx.now, args.replyToId ?? null],
+    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at, reply_to_id, mentions)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MESSAGE_COLUMNS}`,
+    [
+      args.id,
+      args.channelId,
+      ctx.userId,
+      args.content,
+      version,
+      ctx.now,
+      args.replyToId ?? null,
+      JSON.stringify(mentions),
+    ],
   );
   const message = toMessage(rows[0] as MessageRow);
-  message.mentions = await storeMentions(ctx, message.id, args.content, perms);
   await attachUploads(ctx.tx, message.id, attachments);
   message.attachments = attachments;
   await ctx.changes.appendAt(ctx.tx, scope, version, [

@@ -9,6 +9,9 @@ import { MESSAGE_COLUMNS, type MessageRow } from '../messages/queries.ts';
  * missed by the count. A channel that is not a thread is left alone.
  */
 export async function refreshThreadSummary(ctx: MutationContext, channelId: string): Promise<void> {
+  // A channel's kind never changes: one the cache knows as no thread needs no query (the send path).
+  const known = ctx.access.data.channels.get(channelId);
+  if (known && known.kind !== 'thread') return;
   const { rows: threads } = await ctx.tx.query<{ parent_message_id: string | null }>(
     "SELECT parent_message_id FROM channels WHERE id = $1 AND kind = 'thread'",
     [channelId],
