@@ -1,28 +1,16 @@
 import type { Channel } from '@echora/shared';
 import type { ReplicaPort } from '../lib/engine-port.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
+import { plainText } from '../lib/notification-text.ts';
 import { handleError } from './toasts.svelte.ts';
 import type { Unread } from './unread.svelte.ts';
 
 const SETTING = 'notifications';
-const MAX_BODY = 180;
 
 type Permission = NotificationPermission | 'unsupported';
 
 const support = (): Permission =>
   typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
-
-/** Mention tokens and markdown marks as a notification shows them (plain text). */
-export function plainText(content: string, nameOf: (userId: string) => string): string {
-  const text = content
-    .replace(/<@&[0-9a-fA-F-]{36}>/g, '@role')
-    .replace(/<@([0-9a-fA-F-]{36})>/g, (_m, id: string) => `@${nameOf(id.toLowerCase())}`)
-    .replace(/\|\|[\s\S]*?\|\|/g, '(spoiler)')
-    .replace(/[*_~`>#]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > MAX_BODY ? `${text.slice(0, MAX_BODY - 1)}…` : text;
-}
 
 /**
  * Browser notifications for mentions of me while the app is hidden (muted

@@ -1,0 +1,133 @@
+import type { Locator, Page } from '@playwright/test';
+import { SyncClient } from './fixtures/sync-client.ts';
+import { expect, test } from './fixtures/test.ts';
+import { composer, openChannel, registerViaUi } from './fixtures/ui.ts';
+import { uuidv7 } from './fixtures/uuid.ts';
+
+/*
+ * Browser notifications for mentions. A headless page is never hidden, so an
+ * init script lets the test hide it (the document's visibility, and the
+ * visibilitychange event the app listens to) and records each real
+ * Notification the app constructs, to click it as a person would.
+ */
+
+interface Shown {
+  title: string;
+  body: string;
+}
+
+function hideableAndRecorded(): void {
+  let hidden = false;
+  Object.defineProperty(Document.prototype, 'visibilityState', {
+    configurable: true,
+    get: () => (hidden ? 'hidden' : 'visible'),
+  });
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+  const w = window as unknown as {
+    setHidden(h: boolean): void;
+    shown: { title: string; body: string; n: Notification }[];
+  };
+  w.shown = [];
+  w.setHidden = (h) => {
+    hidden = h;
+    document.dispatchEvent(new Event('visibilitychange'));
+  };
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title: string, options?: NotificationOptions) {
+      super(title, options);
+      w.shown.push({ title, body: options?.body ?? '', n: this });
+    }
+  };
+}
+
+const shown = (page: Page): Promise<Shown[]> =>
+  page.evaluate(() =>
+    (window as unknown as { shown: Shown[] }).shown.map(({ title, body }) => ({ title, body })),
+  );
+
+const setHidden = (page: Page, hidden: boolean): Promise<void> =>
+  page.evaluate((h) => (window as unknown as { setHidden(h: boolean): void }).setHidden(h), hidden);
+
+const channelEntry = (page: Page, name: string): Locator =>
+  page
+    .getByRole('navigation', { name: 'Channels' })
+    .getByRole('button', { name: new RegExp(`^\\s*#?\\s*${name}\\b`) });
+
+/** Sends "@<username> <text>" with the mention picked from the suggestions. */
+async function mention(page: Page, channel: string, username: string, text: string) {
+  const box = composer(page, channel);
+  await box.click();
+  await box.pressSequentially(`@${username.slice(0, -1)}`);
+  const option = page
+    .getByRole('listbox', { name: 'Mention suggestions' })
+    .getByRole('option', { name: new RegExp(username) });
+  await expect(option).toBeVisible();
+  await box.press('Tab');
+  await box.pressSequentially(text);
+  await box.press('Enter');
+  await expect(box).toHaveValue('');
+}
+
+test('a mention while Bob’s tab is hidden notifies him, clicking it opens the channel, and a muted channel stays quiet', async ({
+  openUser,
+  server,
+}) => {
+  test.setTimeout(180_000);
+  const channel = `notify-${Date.now().toString(36)}`;
+  const owner = await SyncClient.connect(server.url, server.owner.accessToken);
+  const created = await owner.mutate('channel.create', {
+    id: uuidv7(),
+    kind: 'text',
+    name: channel,
+  });
+  expect(created.type, JSON.stringify(created)).toBe('ack');
+  await owner.close();
+
+  const alice = await openUser('alice');
+  const bob = await openUser('bob', { permissions: ['notifications'] });
+  await bob.page.addInitScript(hideableAndRecorded);
+  await registerViaUi(alice.page, alice.username);
+  await registerViaUi(bob.page, bob.username);
+
+  // Off until Bob turns it on.
+  const toggle = bob.page.getByRole('switch', { name: 'Desktop notifications for mentions' });
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await expect(toggle).toBeChecked();
+
+  // While Bob looks at the app, a mention badges the channel and shows no notification.
+  await openChannel(alice.page, channel);
+  await mention(alice.page, channel, bob.username, ' while you look');
+  const badge = channelEntry(bob.page, channel).getByTestId('mention-badge');
+  await expect(badge).toHaveText('1', { timeout: 15_000 });
+  expect(await shown(bob.page)).toEqual([]);
+
+  // Hidden: the next mention is a notification naming the author and channel, as plain text.
+  await setHidden(bob.page, true);
+  await mention(alice.page, channel, bob.username, ' **wake** up');
+  await expect.poll(() => shown(bob.page), { timeout: 15_000 }).toHaveLength(1);
+  const [first] = await shown(bob.page);
+  expect(first?.title).toBe(`${alice.username} in #${channel}`);
+  expect(first?.body).toBe(`@${bob.username} wake up`);
+
+  // Clicking it brings Bob to the channel.
+  await setHidden(bob.page, false);
+  await bob.page.evaluate(() => {
+    const { shown } = window as unknown as { shown: { n: Notification }[] };
+    const n = shown[0]?.n;
+    n?.onclick?.call(n, new Event('click'));
+  });
+  await expect(composer(bob.page, channel)).toBeVisible();
+  await expect(badge).toHaveCount(0, { timeout: 15_000 });
+
+  // Bob mutes the channel: mentions still count, but no longer notify.
+  await openChannel(bob.page, 'general');
+  await channelEntry(bob.page, channel).click({ button: 'right' });
+  await bob.page.getByRole('menuitem', { name: 'Mute channel' }).click();
+  await expect(channelEntry(bob.page, channel)).toHaveClass(/muted/);
+  await setHidden(bob.page, true);
+  await mention(alice.page, channel, bob.username, ' muted now');
+  await expect(badge).toHaveText('1', { timeout: 15_000 });
+  expect(await shown(bob.page)).toHaveLength(1);
+});
