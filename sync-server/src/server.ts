@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createDb, migrate } from './db/index.ts';
 import { withSecrets } from './secrets.ts';
 
+/** How long shutdown waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Loads config, opens and migrates the database, listens; stops cleanly on a signal. */
 async function main(): Promise<void> {
   let loaded;
@@ -33,6 +36,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // In-flight requests get a grace period; a stalled download or upload
+    // must not hold the process until Node's request timeout.
+    const grace = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    grace.unref();
     try {
       await app.close();
       await db.close();
