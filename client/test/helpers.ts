@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
 import { newId, type Message, type DownMessage, PROTOCOL_VERSION } from '@echora/shared';
@@ -114,4 +115,13 @@ export async function serverHistory(
   }
   ws.close();
   return all.sort((a, b) => a.seq - b.seq);
+}
+
+/** A ws URL where nothing listens: the server is unreachable from there. */
+export async function deadUrl(): Promise<string> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as { port: number };
+  await new Promise((done) => probe.close(done));
+  return `ws://127.0.0.1:${port}/api/sync`;
 }

@@ -1,18 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@echora/shared';
 import type { SyncEngine } from '../src/sync/engine.ts';
-import { dispose, engineFor, newDevice, until, type Device } from './helpers.ts';
+import { deadUrl, dispose, engineFor, newDevice, until, type Device } from './helpers.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
-
-/** A ws URL where nothing listens. */
-async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return `ws://127.0.0.1:${port}/api/sync`;
-}
 
 describe.each(['pglite', 'pg'] as const)(
   'read state across two devices of one user (%s)',

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId, type ReadyDown } from '@echora/shared';
 import WebSocket from 'ws';
@@ -7,6 +6,7 @@ import { SyncEngine } from '../src/sync/engine.ts';
 import type { TypingEntry } from '../src/sync/ephemeral.ts';
 import { memoryReplica } from '../src/sync/test-replica.ts';
 import {
+  deadUrl,
   dispose,
   engineFor,
   fastTiming,
@@ -18,15 +18,6 @@ import {
 } from './helpers.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
 import { TapSocket } from './tap-socket.ts';
-
-/** A ws URL where nothing listens: the server is unreachable. */
-async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return `ws://127.0.0.1:${port}/api/sync`;
-}
 
 describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %s', (kind) => {
   let server: TestServer;
