@@ -2,7 +2,6 @@ import { SyncClient } from './fixtures/sync-client.ts';
 import { scrollUpOnePage, type ScrollRound } from './fixtures/scroll-probe.ts';
 import { expect, test } from './fixtures/test.ts';
 import { messageText, openChannel, registerViaUi } from './fixtures/ui.ts';
-import { uuidv7 } from './fixtures/uuid.ts';
 
 // Seeding 2,000 messages needs more than the default 100 sends per minute; this file
 // therefore gets a server of its own, and the other specs keep the default limit.
@@ -22,12 +21,7 @@ test('scrolling up through 2,000 messages loads older pages without jumps and re
   const channel = `history-${Date.now().toString(36)}`;
   const seeder = await SyncClient.connect(server.url, server.owner.accessToken);
   try {
-    const created = await seeder.mutate('channel.create', {
-      id: uuidv7(),
-      kind: 'text',
-      name: channel,
-    });
-    expect(created.type, JSON.stringify(created)).toBe('ack');
+    await seeder.createTextChannel(channel);
     await seeder.waitFor(
       (f) => f.type === 'changes' && [...seeder.channels.values()].some((c) => c.name === channel),
     );

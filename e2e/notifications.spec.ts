@@ -2,7 +2,6 @@ import type { Locator, Page } from '@playwright/test';
 import { SyncClient } from './fixtures/sync-client.ts';
 import { expect, test } from './fixtures/test.ts';
 import { composer, openChannel, registerViaUi } from './fixtures/ui.ts';
-import { uuidv7 } from './fixtures/uuid.ts';
 
 /*
  * Browser notifications for mentions. A headless page is never hidden, so an
@@ -76,12 +75,7 @@ test('a mention while Bob’s tab is hidden notifies him, clicking it opens the 
   test.setTimeout(180_000);
   const channel = `notify-${Date.now().toString(36)}`;
   const owner = await SyncClient.connect(server.url, server.owner.accessToken);
-  const created = await owner.mutate('channel.create', {
-    id: uuidv7(),
-    kind: 'text',
-    name: channel,
-  });
-  expect(created.type, JSON.stringify(created)).toBe('ack');
+  await owner.createTextChannel(channel);
   await owner.close();
 
   const alice = await openUser('alice');

@@ -20,12 +20,7 @@ test('a mention picked with autocomplete badges Bob’s channel; reading it on h
   test.setTimeout(180_000);
   const channel = `random-${Date.now().toString(36)}`;
   const owner = await SyncClient.connect(server.url, server.owner.accessToken);
-  const created = await owner.mutate('channel.create', {
-    id: uuidv7(),
-    kind: 'text',
-    name: channel,
-  });
-  expect(created.type, JSON.stringify(created)).toBe('ack');
+  await owner.createTextChannel(channel);
   await owner.close();
 
   const alice = await openUser('alice');
@@ -99,12 +94,7 @@ test('a mention picked with autocomplete badges Bob’s channel; reading it on h
 test('Esc marks the open channel read', async ({ openUser, server }) => {
   const channel = `esc-${Date.now().toString(36)}`;
   const owner = await SyncClient.connect(server.url, server.owner.accessToken);
-  const created = await owner.mutate('channel.create', {
-    id: uuidv7(),
-    kind: 'text',
-    name: channel,
-  });
-  expect(created.type, JSON.stringify(created)).toBe('ack');
+  await owner.createTextChannel(channel);
   await expect.poll(() => [...owner.channels.values()].some((c) => c.name === channel)).toBe(true);
 
   const bob = await openUser('bob');
