@@ -10,8 +10,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/data/**',
-      'client/android/**',
-      'client/ios/**',
+      'android/**',
+      'ios/**',
       'bench/results/**',
       '**/*.config.js',
       'scripts/**',
@@ -43,5 +43,20 @@ export default tseslint.config(
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    // Build scripts run by Node as they are (no tsconfig covers them).
+    files: ['client/scripts/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain scripts the client serves as they are (loaded before the app, no bundler).
+    files: ['client/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { ...globals.browser },
+    },
   },
 );

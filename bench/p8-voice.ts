@@ -5,11 +5,11 @@
  * run as their own processes; the werift clients share this one.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
 import { signGrant } from '../sfu/src/grants.ts';
 import { WeriftVoiceClient } from '../sfu/src/testing/werift-client.ts';
+import { cpuSeconds } from './lib/cpu.ts';
 import type { Figure } from './lib/figure.ts';
 import { startTs, type Proc } from './lib/proc.ts';
 import { percentile, round } from './lib/stats.ts';
@@ -18,15 +18,8 @@ const ROOMS = Number(process.env.P8_ROOMS ?? 6);
 const ROOM_SIZE = 4;
 const WINDOW_MS = Number(process.env.P8_WINDOW_MS ?? 5000);
 const TRIALS = Number(process.env.P8_TRIALS ?? 15);
-const TICKS_PER_S = 100;
 const secret = randomUUID() + randomUUID();
 const perms = { speak: true, stream: true, moderate: false };
-
-/** User + system CPU seconds a process has used (Linux). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
-}
 
 async function startSfu(): Promise<{ proc: Proc; url: string }> {
   const proc = await startTs('sfu/src/server.ts', /sfu: listening on [^\s]+:(\d+)/, {

@@ -14,6 +14,9 @@ import { p5 } from './p5-catch-up.ts';
 import { p6 } from './p6-cold-start.ts';
 import { p7 } from './p7-login-lag.ts';
 import { p8 } from './p8-voice.ts';
+import { p10 } from './p10-uploads.ts';
+import { p18 } from './p18-notes.ts';
+import { p20 } from './p20-search.ts';
 
 const all: Record<string, () => Promise<Figure[]>> = {
   P1: p1,
@@ -24,6 +27,9 @@ const all: Record<string, () => Promise<Figure[]>> = {
   P6: p6,
   P7: p7,
   P8: p8,
+  P10: p10,
+  P18: p18,
+  P20: p20,
 };
 
 const picked = (process.env.BENCH ?? Object.keys(all).join(','))

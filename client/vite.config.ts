@@ -1,11 +1,34 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const apiTarget = process.env.ECHORA_API_TARGET ?? 'http://127.0.0.1:3000';
 
+/**
+ * The server's CSP allows no eval (`script-src 'self'`). TypeBox probes for
+ * `new Function` on first use and falls back to its interpreter when the
+ * probe throws; the probe alone is a CSP violation report in every session.
+ * This tells TypeBox up front that eval is unavailable, so the client runs
+ * the interpreter it would have used anyway, without the probe.
+ */
+function typeboxWithoutEval(): Plugin {
+  const evaluate = /[\\/]typebox[\\/]build[\\/]system[\\/]environment[\\/]evaluate\.mjs$/;
+  return {
+    name: 'echora:typebox-without-eval',
+    enforce: 'pre',
+    load(id) {
+      if (!evaluate.test(id)) return undefined;
+      return [
+        'export function CanEvaluate() { return false; }',
+        "export function Evaluate() { throw new Error('eval is disabled by the Content-Security-Policy'); }",
+      ].join('\n');
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
+    typeboxWithoutEval(),
     svelte(),
     VitePWA({
       strategies: 'generateSW',
@@ -34,11 +57,13 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,png,svg,ico,webmanifest,woff2}'],
         navigateFallback: '/index.html',
         // The API is never the app shell: a navigation to /api/* must reach the server.
         navigateFallbackDenylist: [/^\/api(\/|$)/],
         cleanupOutdatedCaches: true,
+        // Web Push: showing a push and opening the app at its message (public/push-sw.js).
+        importScripts: ['push-sw.js'],
         // Files never change under their id: media seen once show offline too.
         // (Access is checked when they are first fetched; the cache is this browser's.)
         runtimeCaching: [

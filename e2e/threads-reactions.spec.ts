@@ -211,19 +211,29 @@ test('a reaction and a reply made offline reach the other user exactly once', as
 test('on a phone the thread pane covers the screen; picker and pane pass axe', async ({
   openUser,
 }) => {
-  const alice = await openUser('alice', { viewport: { width: 390, height: 844 }, hasTouch: true });
+  const alice = await openUser('alice', {
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
   await registerViaUi(alice.page, alice.username);
   const text = `phone root ${alice.username}`;
   await sendMessage(alice.page, text);
-  // Touch screens show the actions below the message.
-  await row(alice.page, text).getByRole('button', { name: 'React', exact: true }).click();
+  // Tap the message once it is sent: the row shifts when the send is confirmed, and a tap
+  // that lands in that moment hits whatever moved under it (1 run in 4 without this wait).
+  await expect(row(alice.page, text)).not.toContainText('sending');
+  // Touch screens open the message's actions in a sheet, on a tap.
+  const sheet = alice.page.getByRole('dialog', { name: /^Message from/ });
+  await row(alice.page, text).getByText(text).tap();
+  await sheet.getByRole('button', { name: 'React', exact: true }).click();
   const picker = alice.page.getByRole('dialog', { name: 'Add a reaction' });
   await expect(picker.getByRole('button', { name: 'grinning face', exact: true })).toBeVisible();
   expect(await seriousAxeViolations(alice.page)).toEqual([]);
   await picker.getByRole('button', { name: 'grinning face', exact: true }).click();
   await expect(chip(alice.page, text, '😀')).toHaveAttribute('aria-pressed', 'true');
 
-  await row(alice.page, text).getByRole('button', { name: 'Thread', exact: true }).click();
+  await row(alice.page, text).getByText(text).tap();
+  await sheet.getByRole('button', { name: 'Thread', exact: true }).click();
   const pane = alice.page.getByRole('complementary', { name: 'Thread' });
   await expect(pane.getByRole('textbox', { name: `Message thread ${text}` })).toBeVisible();
   const box = await pane.boundingBox();

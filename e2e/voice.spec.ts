@@ -1,11 +1,20 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, createHmac } from 'node:crypto';
-import path from 'node:path';
+import { createHmac } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import type { Page } from '@playwright/test';
 import { expect, test, type User } from './fixtures/test.ts';
+import { Permission } from '@echora/shared';
 import { registerViaApi } from './fixtures/api.ts';
+import { SyncClient } from './fixtures/sync-client.ts';
 import { loginViaUi } from './fixtures/ui.ts';
-import { repoRoot } from './fixtures/server.ts';
+import {
+  audioFrom,
+  inbound,
+  joinVoice as join,
+  occupants,
+  startSfu,
+  stopSfu,
+  voiceSetup,
+} from './fixtures/voice.ts';
 
 /*
  * Voice end to end: Debian's Chromium with fake devices, the real sync
@@ -13,22 +22,10 @@ import { repoRoot } from './fixtures/server.ts';
  * "General"; stats come from each page's own RTCPeerConnection.
  */
 
-// The server must know the SFU's port before it starts; ask the OS for a free one now.
-const sfuPort = Number(
-  /(\d+)\s*$/.exec(
-    execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
-      ],
-      { env: { PATH: process.env.PATH ?? '' } },
-    ).toString(),
-  )?.[1],
-);
-const secret = randomBytes(32).toString('hex');
+const setup = voiceSetup();
+const { sfuPort, secret } = setup;
 test.use({
-  serverEnv: { SFU_PORT: String(sfuPort), VOICE_GRANT_SECRET: secret },
+  serverEnv: setup.serverEnv,
   // Three browsers, a server and an SFU on two cores: give actions room.
   actionTimeout: 30_000,
   navigationTimeout: 60_000,
@@ -36,122 +33,9 @@ test.use({
 
 let sfu: ChildProcess | undefined;
 test.beforeAll(async ({ server }) => {
-  sfu = await startSfu(server.url);
+  sfu = await startSfu(server.url, setup);
 });
-test.afterAll(() => {
-  if (sfu?.pid) process.kill(-sfu.pid, 'SIGTERM');
-});
-
-async function startSfu(syncUrl: string): Promise<ChildProcess> {
-  const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['sfu/src/server.ts'], {
-    cwd: repoRoot,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      SFU_PORT: String(sfuPort),
-      BIND_ADDR: '127.0.0.1',
-      VOICE_GRANT_SECRET: secret,
-      SYNC_URL: syncUrl,
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the SFU did not start')), 30_000);
-    const onData = (chunk: Buffer) => {
-      if (chunk.toString().includes('sfu: listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (c: Buffer) => process.stderr.write(c));
-    child.once('exit', (code) => reject(new Error(`the SFU exited (${code})`)));
-  });
-  return child;
-}
-
-/** Records every RTCPeerConnection, and gives getDisplayMedia a moving canvas instead of a picker. */
-function instrument(): void {
-  const w = window as unknown as { __pcs: RTCPeerConnection[] };
-  w.__pcs = [];
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Original {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      w.__pcs.push(this);
-    }
-  };
-  navigator.mediaDevices.getDisplayMedia = () => {
-    const canvas = document.createElement('canvas');
-    canvas.width = 640;
-    canvas.height = 360;
-    const ctx = canvas.getContext('2d');
-    let i = 0;
-    setInterval(() => {
-      if (!ctx) return;
-      ctx.fillStyle = `hsl(${(i * 7) % 360} 70% 50%)`;
-      ctx.fillRect(0, 0, 640, 360);
-      ctx.fillStyle = '#fff';
-      ctx.fillRect((i * 9) % 600, 160, 40, 40);
-      i++;
-    }, 60);
-    return Promise.resolve(canvas.captureStream(15));
-  };
-}
-
-interface Inbound {
-  kind: string;
-  mid: string;
-  codec: string;
-  packets: number;
-  level: number;
-  /** Cumulative `totalAudioEnergy`: grows only while the stream carries sound. */
-  energy: number;
-  frames: number;
-}
-
-/** Inbound RTP of the page's live connections. */
-async function inbound(page: Page): Promise<Inbound[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const out: Inbound[] = [];
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      const codecs = new Map<string, string>();
-      stats.forEach((s: { type: string; id: string; mimeType?: string }) => {
-        if (s.type === 'codec') codecs.set(s.id, s.mimeType ?? '');
-      });
-      stats.forEach(
-        (s: {
-          type: string;
-          kind?: string;
-          mid?: string;
-          codecId?: string;
-          packetsReceived?: number;
-          audioLevel?: number;
-          totalAudioEnergy?: number;
-          framesDecoded?: number;
-        }) => {
-          if (s.type !== 'inbound-rtp') return;
-          out.push({
-            kind: s.kind ?? '',
-            mid: s.mid ?? '',
-            codec: codecs.get(s.codecId ?? '') ?? '',
-            packets: s.packetsReceived ?? 0,
-            level: s.audioLevel ?? 0,
-            energy: s.totalAudioEnergy ?? 0,
-            frames: s.framesDecoded ?? 0,
-          });
-        },
-      );
-    }
-    return out;
-  });
-}
-
-const audioFrom = async (page: Page) =>
-  (await inbound(page)).filter((s) => s.kind === 'audio' && s.packets > 0);
+test.afterAll(() => stopSfu(sfu));
 
 /** How much sound each inbound audio stream carried over two seconds, quietest first. */
 async function soundGrowth(page: Page): Promise<number[]> {
@@ -171,17 +55,11 @@ function watchPolling(user: User): void {
   });
 }
 
-/** Registers (through the API: the UI's sign-up is another spec's subject), logs in, joins "General". */
+/** Joins "General" (see the fixture), watching that the page never polls the voice state. */
 async function joinVoice(user: User, serverUrl: string): Promise<void> {
   watchPolling(user);
-  await user.context.addInitScript(instrument);
-  await registerViaApi(serverUrl, user.username);
-  await loginViaUi(user.page, user.username);
-  await user.page.getByRole('button', { name: 'Join voice channel General' }).click();
-  await expect(user.page.getByText('Voice connected')).toBeVisible({ timeout: 20_000 });
+  await join(user, serverUrl);
 }
-
-const occupants = (page: Page) => page.getByRole('list', { name: 'In voice channel General' });
 
 test('three people hear each other; mute, deafen, server mute, push to talk and share screen reach the others; leaving updates every sidebar, all without polling', async ({
   openUser,
@@ -337,8 +215,21 @@ test('a user without speak is heard by nobody even with a forged client; an expi
   await joinVoice(alice, server.url);
   const general = await voiceChannelId(server.url, server.owner.accessToken);
   const node = `ws://127.0.0.1:${sfuPort}`;
+  const forger = await openUser('mallory');
+  // Mallory is a member whom an override denies speak in General: the sync server agrees
+  // with the grant below, so only the SFU's own checks stand between her and the others.
+  const mallory = (await registerViaApi(server.url, forger.username)).user.id;
+  const owner = await SyncClient.connect(server.url, server.owner.accessToken);
+  const denied = await owner.mutate('channel.overrides', {
+    channelId: general,
+    targetType: 'member',
+    targetId: mallory,
+    allow: 0,
+    deny: Permission.speak | Permission.stream,
+  });
+  await owner.close();
+  expect(denied.type).toBe('ack');
   const now = Math.floor(Date.now() / 1000);
-  const mallory = server.owner.user.id;
   const noSpeak = forgeGrant(
     { sub: mallory, ch: general, node, perms: { speak: false, stream: false, moderate: false } },
     now,
@@ -348,7 +239,6 @@ test('a user without speak is heard by nobody even with a forged client; an expi
     now - 300,
   );
 
-  const forger = await openUser('mallory');
   await forger.page.goto('/');
   // A hand-written client: it ignores the refusal and keeps trying to send its microphone.
   const refused = await forger.page.evaluate(

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// `npm start`: build the client (unless skipped), then run the sync server,
-// which serves the built client on the same port. `npm run dev` (--dev) runs
-// Vite's dev server beside it instead of building.
+// `npm start`: build the client (unless skipped), compile the servers to
+// JavaScript, then run the compiled sync server (which serves the built
+// client on the same port) and SFU with plain `node`: nothing transpiles at
+// run time. `npm run dev` (--dev) runs the TypeScript sources through tsx,
+// with reload, and Vite's dev server beside them instead of building.
 //
-// ECHORA_SKIP_BUILD=1 skips the client build (CI and tests build once).
+// ECHORA_SKIP_BUILD=1 skips the client build (CI and tests build once); the
+// servers always compile (under a second). Build output shows only when a
+// build fails, so the first line of the server says where to open the app.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,12 +19,21 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const hasClient = existsSync(join(root, 'client', 'vite.config.ts'));
 
-if (!dev && hasClient && process.env.ECHORA_SKIP_BUILD !== '1') {
-  const build = spawnSync(npm, ['run', 'build', '-w', 'client'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) {
-    console.error('Client build failed; not starting the server.');
-    process.exit(build.status ?? 1);
+/** Runs a build step quietly; on failure prints its output and exits. */
+function buildStep(what, command, args) {
+  const build = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+  if (build.status === 0) return;
+  process.stderr.write(`${build.stdout ?? ''}${build.stderr ?? ''}`);
+  console.error(`${what} failed; not starting the server.`);
+  process.exit(build.status ?? 1);
+}
+
+if (!dev) {
+  if (hasClient && process.env.ECHORA_SKIP_BUILD !== '1') {
+    console.log('Building the client...');
+    buildStep('Client build', npm, ['run', 'build', '-w', 'client']);
   }
+  buildStep('Server build', process.execPath, [join(root, 'scripts', 'build-server.mjs')]);
 }
 
 const env = {
@@ -58,15 +71,15 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-run(
-  'sync-server',
-  tsx,
-  dev ? ['watch', 'sync-server/src/server.ts'] : ['sync-server/src/server.ts'],
-);
+if (dev) run('sync-server', tsx, ['watch', 'sync-server/src/server.ts']);
+else run('sync-server', process.execPath, ['--enable-source-maps', 'sync-server/dist/server.js']);
 
 // --- SFU: the local voice server, unless SFU_URLS names external nodes. It reads
 // VOICE_GRANT_SECRET, or the same <DATA_DIR>/voice-secret file the sync server keeps.
-if (!process.env.SFU_URLS?.trim()) run('sfu', tsx, ['sfu/src/server.ts']);
+if (!process.env.SFU_URLS?.trim()) {
+  if (dev) run('sfu', tsx, ['sfu/src/server.ts']);
+  else run('sfu', process.execPath, ['--enable-source-maps', 'sfu/dist/server.js']);
+}
 // --- end SFU
 
 if (dev && hasClient) run('vite', npm, ['run', 'dev', '-w', 'client']);

@@ -54,6 +54,24 @@ export function engineFor(
   });
 }
 
+/**
+ * Starts an engine for `account` on `device` and waits until it is online;
+ * it joins `live`, which the test disposes of afterwards.
+ */
+export async function startOnline(
+  live: SyncEngine[],
+  device: Device,
+  account: Account,
+  url: string,
+  Socket?: SocketConstructor,
+): Promise<SyncEngine> {
+  const engine = engineFor(device, account, url, Socket);
+  live.push(engine);
+  engine.start();
+  await until(() => Promise.resolve(engine.state === 'online'), `${account.user.username} online`);
+  return engine;
+}
+
 /** Stops an engine and closes its replica (the IndexedDB itself stays). */
 export function dispose(engine: SyncEngine): void {
   engine.stop();

@@ -8,8 +8,9 @@ import {
   listed,
   newDevice,
   serverHistory,
-  until,
+  startOnline,
   type Device,
+  until,
 } from './helpers.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
 
@@ -19,13 +20,8 @@ describe.each(['pglite', 'pg'] as const)('reactions and replies offline, on %s',
   let bob: Account;
   const live: SyncEngine[] = [];
 
-  const connect = async (device: Device, account: Account) => {
-    const engine = engineFor(device, account, server.syncUrl);
-    live.push(engine);
-    engine.start();
-    await until(() => Promise.resolve(engine.state === 'online'), 'online');
-    return engine;
-  };
+  const connect = (device: Device, account: Account) =>
+    startOnline(live, device, account, server.syncUrl);
 
   beforeAll(async () => {
     server = await startServer(kind);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, Permission } from '@echora/shared';
 import type { SyncEngine } from '../src/sync/engine.ts';
-import { deadUrl, dispose, engineFor, listed, newDevice, until } from './helpers.ts';
+import { deadUrl, dispose, engineFor, listed, newDevice, startOnline, until } from './helpers.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
 
 /**
@@ -16,16 +16,7 @@ describe.each(['pglite', 'pg'] as const)('private channels follow roles on %s', 
   let bob: Account;
   const live: SyncEngine[] = [];
 
-  const connect = async (account: Account) => {
-    const engine = engineFor(newDevice(), account, server.syncUrl);
-    live.push(engine);
-    engine.start();
-    await until(
-      () => Promise.resolve(engine.state === 'online'),
-      `${account.user.username} online`,
-    );
-    return engine;
-  };
+  const connect = (account: Account) => startOnline(live, newDevice(), account, server.syncUrl);
 
   beforeAll(async () => {
     server = await startServer(kind);

@@ -17,7 +17,6 @@ export type DbKind = 'pg' | 'pglite';
 export interface Account {
   user: { id: string; username: string; isOwner: boolean };
   accessToken: string;
-  refreshToken: string;
 }
 
 /** A real sync-server process on a free port, with its own database. */

@@ -13,8 +13,9 @@ import {
   listed,
   newDevice,
   serverHistory,
-  until,
+  startOnline,
   type Device,
+  until,
 } from './helpers.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
 import { TapSocket } from './tap-socket.ts';
@@ -25,16 +26,8 @@ describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %
   let bob: Account;
   const live: SyncEngine[] = [];
 
-  const connect = async (device: Device, account: Account, Socket?: SocketConstructor) => {
-    const engine = engineFor(device, account, server.syncUrl, Socket);
-    live.push(engine);
-    engine.start();
-    await until(
-      () => Promise.resolve(engine.state === 'online'),
-      `${account.user.username} online`,
-    );
-    return engine;
-  };
+  const connect = (device: Device, account: Account, Socket?: SocketConstructor) =>
+    startOnline(live, device, account, server.syncUrl, Socket);
 
   /** A fresh channel made by Alice (the owner), once both engines hold it. */
   const newChannel = async (owner: SyncEngine, ...others: SyncEngine[]) => {
@@ -206,7 +199,11 @@ describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %
     c.setIdle(true);
     await until(() => Promise.resolve(b.presence().get(carol.user.id) === 'idle'), 'C idle for B');
     const typing: TypingEntry[] = [];
-    b.onTyping((entries) => typing.push(...entries));
+    let latest: TypingEntry[] = [];
+    b.onTyping((entries) => {
+      typing.push(...entries);
+      latest = [...entries];
+    });
     const channelId = (await b.replica.channels.toArray())[0]?.id ?? '';
     expect(await c.mutate('typing.start', { channelId })).toEqual({ ok: true });
     await until(
@@ -216,6 +213,16 @@ describe.each(['pglite', 'pg'] as const)('sync engine against a real server on %
         ),
       'typing',
     );
+    // Her message arrives: she is no longer typing, well before the entry would expire.
+    const entry = latest.find((t) => t.userId === carol.user.id);
+    expect(entry).toBeDefined();
+    const id = newId();
+    expect(await c.mutate('message.send', { id, channelId, content: 'done typing' })).toEqual({
+      ok: true,
+    });
+    await until(() => b.replica.messages.get(id), 'B to receive her message');
+    expect(latest.some((t) => t.userId === carol.user.id)).toBe(false);
+    expect(Date.now()).toBeLessThan(entry?.expiresAt ?? 0);
   });
 
   it('applies a mutation once when its ack is lost', async () => {

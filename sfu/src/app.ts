@@ -5,7 +5,8 @@ import { SIGNAL_FRAME_BYTES, type VoiceParticipant } from '@echora/shared/voice/
 import type { SfuConfig } from './config.ts';
 import type { MediaEngine } from './media/engine.ts';
 import { createWeriftEngine } from './media/werift.ts';
-import { handleControl } from './control.ts';
+import { AccessLedger } from './access.ts';
+import { CONTROL_ROUTES, handleControl } from './control.ts';
 import { VoiceReporter } from './reporter.ts';
 import { Room, type Moderation } from './room.ts';
 import { Session } from './session.ts';
@@ -34,7 +35,12 @@ export async function startSfu(
   const rooms = new Map<string, Room>();
   const sessions = new Set<Session>();
   const moderation = new Map<string, Moderation>();
+  const ledger = new AccessLedger();
   const participants = () => [...rooms.values()].flatMap((r) => r.participants());
+  const sessionOf = (userId: string, channelId: string) => {
+    const member = rooms.get(channelId)?.byUser(userId);
+    return member instanceof Session ? member : undefined;
+  };
   let reporter: VoiceReporter | undefined;
 
   const http: Server = createServer((req, res) => {
@@ -43,13 +49,17 @@ export async function startSfu(
       res.end(JSON.stringify({ ok: true, rooms: rooms.size, participants: sessions.size }));
       return;
     }
-    if (req.url === '/internal/moderate') {
-      handleControl(req, res, { secret: config.secret, rooms, moderation }).catch(
-        (error: unknown) => {
-          log(`moderation failed: ${String(error)}`);
-          if (!res.headersSent) res.writeHead(500).end();
-        },
-      );
+    if (CONTROL_ROUTES.some((route) => route === req.url)) {
+      handleControl(req, res, {
+        secret: config.secret,
+        rooms,
+        moderation,
+        ledger,
+        sessionOf,
+      }).catch((error: unknown) => {
+        log(`control command failed: ${String(error)}`);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -71,6 +81,7 @@ export async function startSfu(
         return room;
       },
       moderation: (userId) => moderation.get(userId),
+      ledger,
       onClosed: (room) => {
         sessions.delete(session);
         if (room.size === 0 && rooms.get(room.channelId) === room) rooms.delete(room.channelId);
@@ -110,6 +121,7 @@ export async function startSfu(
       node: config.publicUrl ?? `sfu:${config.host}:${port}`,
       control: controlUrl(config, port),
       participants,
+      perms: () => [...rooms.values()].flatMap((r) => r.perms()),
       log,
     });
 

@@ -16,7 +16,7 @@ const checkClaims = validator(voiceGrantClaimsSchema);
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 /** Small clock skew between the sync server and this node is forgiven. */
-const CLOCK_TOLERANCE_S = 5;
+export const CLOCK_TOLERANCE_S = 5;
 
 /**
  * Verifies a voice grant: HS256 signature with the shared secret, audience,

@@ -5,6 +5,7 @@ import {
   VOICE_REPORT_INTERVAL_MS,
   type VoiceNodeReport,
   type VoiceParticipant,
+  type VoiceSessionPerms,
 } from '@echora/shared/voice/index';
 
 /** Changes within this window go out as one report. */
@@ -19,6 +20,8 @@ export interface ReporterOptions {
   /** This node's control URL, sent with each report so the sync server can reach it. */
   control?: string;
   participants(): VoiceParticipant[];
+  /** What each participant may do here now, so the sync server can correct it. */
+  perms(): VoiceSessionPerms[];
   log(message: string): void;
 }
 
@@ -61,6 +64,7 @@ export class VoiceReporter {
       seq: ++this.seq,
       epoch: this.epoch,
       participants: this.options.participants(),
+      perms: this.options.perms(),
       ...(this.options.control ? { control: this.options.control } : {}),
     };
     try {

@@ -1,4 +1,9 @@
-import type { MediaSource, VoiceParticipant, VoicePerms } from '@echora/shared/voice/index';
+import type {
+  MediaSource,
+  VoiceParticipant,
+  VoicePerms,
+  VoiceSessionPerms,
+} from '@echora/shared/voice/index';
 import type { MediaPeer, PublishedTrack } from './media/engine.ts';
 
 /** What a member asked for (`muted`, `deafened`, `speaking`) and what moderators set. */
@@ -165,6 +170,15 @@ export class Room {
         joinedAt: m.joinedAt,
       };
     });
+  }
+
+  /** What everyone here may do now, for the node's report. */
+  perms(): VoiceSessionPerms[] {
+    return [...this.members.values()].map((m) => ({
+      userId: m.userId,
+      channelId: this.channelId,
+      perms: m.perms,
+    }));
   }
 
   /** Tells every member and the node's reporter that something changed. */

@@ -4,7 +4,7 @@ import { voiceSecret } from './secret.ts';
 
 let config: SfuConfig;
 try {
-  const secret = voiceSecret(process.env);
+  const secret = await voiceSecret(process.env);
   config = loadConfig(secret ? { ...process.env, VOICE_GRANT_SECRET: secret } : process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { validator } from '@echora/shared';
 import {
   VoiceCloseCode,
+  grantIssuedMs,
   joinSignal,
   signalUp,
   type MediaSource,
@@ -11,8 +12,11 @@ import {
   type VoiceCloseReason,
   type VoiceGrantClaims,
   type VoiceParticipant,
+  type VoicePerms,
+  type VoiceRevokeReason,
 } from '@echora/shared/voice/index';
-import { verifyGrant } from './grants.ts';
+import type { AccessLedger } from './access.ts';
+import { CLOCK_TOLERANCE_S, verifyGrant } from './grants.ts';
 import type { MediaEngine, MediaPeer } from './media/engine.ts';
 import { NegotiationQueue } from './negotiation.ts';
 import type { Member, MemberState, Moderation, Room } from './room.ts';
@@ -33,6 +37,8 @@ export interface SessionContext {
   room(channelId: string): Room;
   /** A moderator's standing mute/deafen of `userId` on this node, applied when they join. */
   moderation(userId: string): Moderation | undefined;
+  /** The sync server's access commands: a grant older than one is held to it. */
+  ledger: AccessLedger;
   /** Called once the session is over (to drop empty rooms). */
   onClosed(room: Room): void;
   log(message: string): void;
@@ -54,13 +60,18 @@ export class Session implements Member {
     serverDeafened: false,
   };
   userId = '';
-  perms = { speak: false, stream: false, moderate: false };
+  perms: VoicePerms = { speak: false, stream: false, moderate: false };
+  /** Epoch ms the grant in use was signed at. */
+  grantIssuedAt = 0;
+  /** Epoch ms the grant in use expires at (`exp`); the session ends then unless renewed. */
+  expiresAt = 0;
   peer!: MediaPeer;
   private room: Room | undefined;
   private queue: NegotiationQueue | undefined;
   private closed = false;
   private frames: Promise<void> = Promise.resolve();
   private disconnectTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
   private readonly joinTimer: NodeJS.Timeout;
 
   constructor(
@@ -117,12 +128,29 @@ export class Session implements Member {
     }
     if (this.closed) return;
     clearTimeout(this.joinTimer);
-    this.enter(grant.claims, checked.value.muted ?? false, checked.value.deafened ?? false);
+    // Checked after the (async) signature check, so a command that came meanwhile counts.
+    const admitted = this.ctx.ledger.admit(grant.claims);
+    if (!admitted.ok) {
+      this.close('ACCESS_REVOKED', admitted.reason);
+      return;
+    }
+    this.enter(
+      grant.claims,
+      admitted.perms,
+      checked.value.muted ?? false,
+      checked.value.deafened ?? false,
+    );
   }
 
-  private enter(claims: VoiceGrantClaims, muted: boolean, deafened: boolean): void {
+  private enter(
+    claims: VoiceGrantClaims,
+    perms: VoicePerms,
+    muted: boolean,
+    deafened: boolean,
+  ): void {
     this.userId = claims.sub;
-    this.perms = claims.perms;
+    this.perms = perms;
+    this.useGrant(claims);
     this.state.muted = muted;
     this.state.deafened = deafened;
     // Muted if this node or the grant (the sync server's view of every node) says so:
@@ -154,7 +182,7 @@ export class Session implements Member {
       type: 'joined',
       userId: claims.sub,
       channelId: claims.ch,
-      perms: claims.perms,
+      perms,
       participants: room.participants(),
     });
     room.add(this);
@@ -213,10 +241,99 @@ export class Session implements Member {
         if (signal.speaking !== undefined) this.state.speaking = signal.speaking;
         room.changed();
         return;
+      case 'grant':
+        await this.renew(signal.grant);
+        return;
       case 'leave':
         this.close('normal', 'left');
         return;
     }
+  }
+
+  /**
+   * A renewed grant: same user, same channel, this node, not older than the
+   * one in use (an old grant kept by a client must not bring back old perms).
+   * Its perms replace the current ones; a refused renewal leaves the session
+   * as it is, to end at its grant's expiry.
+   */
+  private async renew(token: string): Promise<void> {
+    const grant = await verifyGrant(token, this.ctx.secret, this.ctx.nodeHost);
+    if (this.closed) return;
+    if (!grant.ok) {
+      this.send({ type: 'error', kind: 'invalid', message: grant.message });
+      return;
+    }
+    const claims = grant.claims;
+    if (claims.sub !== this.userId || claims.ch !== this.room?.channelId) {
+      this.send({ type: 'error', kind: 'forbidden', message: 'that grant is for someone else' });
+      return;
+    }
+    if (grantIssuedMs(claims) < this.grantIssuedAt) {
+      this.send({ type: 'error', kind: 'invalid', message: 'an older grant than the one in use' });
+      return;
+    }
+    const admitted = this.ctx.ledger.admit(claims);
+    if (!admitted.ok) {
+      this.revoke(admitted.reason);
+      return;
+    }
+    this.useGrant(claims);
+    if (!this.applyPerms(admitted.perms)) this.sendPerms();
+  }
+
+  /** Takes the grant's times and (re)arms the end of the session at its expiry. */
+  private useGrant(claims: VoiceGrantClaims): void {
+    this.grantIssuedAt = grantIssuedMs(claims);
+    this.expiresAt = claims.exp * 1000;
+    clearTimeout(this.expiryTimer);
+    // Skew is forgiven as at join; past it, only a renewal keeps the session.
+    const left = this.expiresAt + CLOCK_TOLERANCE_S * 1000 - Date.now();
+    this.expiryTimer = setTimeout(
+      () => this.close('GRANT_EXPIRED', 'the grant was not renewed in time'),
+      Math.max(0, left),
+    );
+  }
+
+  /**
+   * Takes new perms (a renewal, or the sync server's command). Losing
+   * `stream` ends the camera and screen at once; losing `speak` stops the
+   * microphone at the room's gate. Returns whether anything changed (then the
+   * client and the room are told).
+   */
+  applyPerms(perms: VoicePerms): boolean {
+    const room = this.room;
+    if (!room || this.closed) return false;
+    const before = this.perms;
+    if (
+      before.speak === perms.speak &&
+      before.stream === perms.stream &&
+      before.moderate === perms.moderate
+    )
+      return false;
+    this.perms = perms;
+    if (!perms.stream) {
+      let ended = false;
+      for (const source of ['camera', 'screen'] as const) {
+        if (!this.publishing.delete(source)) continue;
+        this.peer.stopReceiving(source);
+        room.endSource(this, source);
+        ended = true;
+      }
+      if (ended) this.negotiate();
+    }
+    if (!perms.speak && this.state.speaking) this.state.speaking = false;
+    this.sendPerms();
+    room.changed();
+    return true;
+  }
+
+  /** Ends the session because the sync server took the user's access away. */
+  revoke(reason: VoiceRevokeReason): void {
+    this.close('ACCESS_REVOKED', reason);
+  }
+
+  private sendPerms(): void {
+    this.send({ type: 'perms', perms: this.perms, expiresAt: this.expiresAt });
   }
 
   private onMediaState(state: 'connected' | 'disconnected' | 'failed' | 'closed'): void {
@@ -253,6 +370,7 @@ export class Session implements Member {
     this.closed = true;
     clearTimeout(this.joinTimer);
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.expiryTimer);
     this.queue?.stop();
     const room = this.room;
     if (room) {

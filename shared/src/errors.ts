@@ -17,6 +17,8 @@ export const ErrorKind = {
   rate_limited: 'rate_limited',
   /** A body, frame, file or message is over its size cap. */
   too_large: 'too_large',
+  /** The upload would take the user past their storage quota (`UPLOAD_QUOTA_MB`); delete files first. */
+  quota_exceeded: 'quota_exceeded',
   /** The client speaks another protocol version, or broke the protocol's order. */
   protocol: 'protocol',
   /** The server or a dependency is unavailable for now; try again later. */
@@ -26,11 +28,20 @@ export const ErrorKind = {
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
+/** Why a user is no longer a member (`kick`: removed, an invite brings them back), and of what. */
+export interface Removal {
+  reason: 'ban' | 'kick';
+  /** The community's name. */
+  community: string;
+}
+
 export interface WireError {
   kind: ErrorKind;
   message: string;
   /** Set with `rate_limited`. */
   retryAfterMs?: number;
+  /** Set with `forbidden` when the caller was kicked or banned: the app forgets what it held. */
+  removal?: Removal;
 }
 
 /** An expected failure carried as a value through server code, then sent as a WireError. */
@@ -60,7 +71,25 @@ export const httpStatus: Record<ErrorKind, number> = {
   conflict: 409,
   rate_limited: 429,
   too_large: 413,
+  quota_exceeded: 413,
   protocol: 400,
   unavailable: 503,
   internal: 500,
 };
+
+/** The caller was kicked or banned: `forbidden`, with the removal it can show. */
+export class RemovedError extends AppError {
+  constructor(readonly removal: Removal) {
+    super(
+      'forbidden',
+      removal.reason === 'ban'
+        ? `You were banned from ${removal.community}.`
+        : `You were removed from ${removal.community}.`,
+    );
+    this.name = 'RemovedError';
+  }
+
+  override toWire(): WireError {
+    return { ...super.toWire(), removal: this.removal };
+  }
+}

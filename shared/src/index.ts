@@ -4,3 +4,4 @@ export * from './protocol/index.ts';
 export * from './permissions/index.ts';
 export * from './emoji/index.ts';
 export * from './mentions/index.ts';
+export * from './search/index.ts';

@@ -1,8 +1,10 @@
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { PROTOCOL_VERSION } from '@echora/shared';
 import { buildApp } from './app.ts';
 import { createTestApp, testConfig } from '../test/helpers/app.ts';
 import { createTestDb, describeEachDb } from '../test/helpers/db.ts';
@@ -18,6 +20,11 @@ describeEachDb('app', (getDb, kind) => {
     await writeFile(join(dist, 'index.html'), '<!doctype html><title>Echora</title>');
     await writeFile(join(dist, 'sw.js'), 'self.x = 1;');
     await writeFile(join(dist, 'assets', 'app-1a2b3c.js'), 'console.log(1);');
+    // What the build's precompress step leaves beside an asset.
+    await writeFile(
+      join(dist, 'assets', 'app-1a2b3c.js.br'),
+      brotliCompressSync('console.log(1);'),
+    );
   });
   afterAll(async () => {
     await app.close();
@@ -28,6 +35,12 @@ describeEachDb('app', (getDb, kind) => {
     const response = await app.inject({ url: '/healthz' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ ok: true });
+  });
+
+  it('answers /api/version with the sync protocol, without signing in', async () => {
+    const response = await app.inject({ url: '/api/version' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ app: 'echora', protocol: PROTOCOL_VERSION });
   });
 
   it('answers /healthz with 503 unavailable when the database is gone', async () => {
@@ -67,7 +80,7 @@ describeEachDb('app', (getDb, kind) => {
 
   it('hides the details of a 500 behind internal', async () => {
     const crashing = await buildApp({ config: testConfig(), db: getDb() });
-    crashing.get('/api/crash', () => {
+    crashing.get('/api/crash', { schema: { response: { 200: { type: 'null' } } } }, () => {
       throw new Error('secret connection string postgres://x');
     });
     try {
@@ -119,6 +132,14 @@ describeEachDb('app', (getDb, kind) => {
       );
       const asset = await withClient.inject({ url: '/assets/app-1a2b3c.js' });
       expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['content-encoding']).toBeUndefined();
+      const brotli = await withClient.inject({
+        url: '/assets/app-1a2b3c.js',
+        headers: { 'accept-encoding': 'gzip, deflate, br' },
+      });
+      expect(brotli.headers['content-encoding']).toBe('br');
+      expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(brotliDecompressSync(brotli.rawPayload).toString()).toBe('console.log(1);');
       expect((await withClient.inject({ url: '/missing.js' })).statusCode).toBe(404);
       const api = await withClient.inject({ url: '/api/unknown' });
       expect(api.statusCode).toBe(404);

@@ -8,16 +8,25 @@ import type { AuthHooks } from './domain/auth/accounts.ts';
 import { authRoutes, type AuthOptions } from './domain/auth/routes.ts';
 import { emojiRoutes } from './domain/emoji/routes.ts';
 import { pinRoutes } from './domain/pins/routes.ts';
+import { messageRoutes } from './domain/messages/routes.ts';
+import { searchRoutes } from './domain/search/routes.ts';
+import { backfillSearch } from './domain/search/backfill.ts';
 import { registerFiles } from './domain/files/plugin.ts';
 import { healthRoutes } from './domain/health/routes.ts';
+import { metricsRoutes } from './metrics/routes.ts';
+import { registerApiDocs } from './plugins/api-docs.ts';
 import { auditRoutes } from './domain/audit/routes.ts';
 import { communityRoutes } from './domain/community/routes.ts';
 import { inviteRoutes } from './domain/invites/routes.ts';
 import { moderationRoutes } from './domain/moderation/routes.ts';
+import { reportRoutes } from './domain/dms/routes.ts';
 import { registerVoice } from './domain/voice/routes.ts';
+import { registerPush, type PushOptions } from './domain/push/plugin.ts';
+import { pushRoutes } from './domain/push/routes.ts';
 import { registerClient } from './plugins/client.ts';
 import { registerContext } from './plugins/context.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
 import type { FileStorage } from './storage/index.ts';
 import type { SyncOptions } from './sync/deps.ts';
 import { registerSync } from './sync/plugin.ts';
@@ -37,6 +46,8 @@ export interface BuildAppOptions {
   storage?: FileStorage;
   /** A ready pino logger; else one is made at `config.logLevel`. */
   logger?: FastifyBaseLogger;
+  /** Web Push tunables; tests send to a push service on loopback. */
+  push?: Partial<PushOptions>;
 }
 
 /**
@@ -71,14 +82,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerContext(app, config, db);
   registerErrorHandler(app);
   await app.register(fastifyCookie);
+  await registerSecurityHeaders(app);
   if (config.corsOrigins.length > 0) {
     await app.register(fastifyCors, { origin: config.corsOrigins, credentials: true });
   }
 
+  await registerApiDocs(app);
   await app.register(healthRoutes);
+  if (config.metricsToken && !config.metricsAddr) {
+    await app.register(metricsRoutes, { token: config.metricsToken });
+  }
   const hooks = await registerSync(app, { hooks: options.hooks, options: options.sync });
   registerRetention(app, config.mutationRetentionDays);
+  // Messages from before search existed are indexed before the server answers.
+  app.addHook('onReady', async () => {
+    const indexed = await backfillSearch(db);
+    if (indexed > 0) app.log.info({ indexed }, 'search index filled in');
+  });
   await registerVoice(app);
+  const push = registerPush(app, options.push);
   await app.register(
     async (api) => {
       await api.register(authRoutes, {
@@ -87,11 +109,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       });
       await api.register(emojiRoutes);
       await api.register(pinRoutes);
+      await api.register(messageRoutes);
+      await api.register(searchRoutes);
       await registerFiles(api, options.storage);
       await api.register(moderationRoutes);
       await api.register(auditRoutes);
       await api.register(inviteRoutes);
       await api.register(communityRoutes);
+      await api.register(pushRoutes, push);
+      await api.register(reportRoutes);
       // Other domains register their /api routes here.
     },
     { prefix: '/api' },

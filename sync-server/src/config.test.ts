@@ -1,9 +1,5 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
-import { withSecrets } from './secrets.ts';
 
 describe('loadConfig', () => {
   it('has working defaults for an empty environment', () => {
@@ -18,6 +14,10 @@ describe('loadConfig', () => {
       registration: undefined,
       storage: { backend: 'local', path: '/srv/echora/data/uploads' },
       maxUploadBytes: 25 * 1024 * 1024,
+      uploadQuotaBytes: 1024 * 1024 * 1024,
+      authRateLimit: 10,
+      accessTtlSeconds: 15 * 60,
+      refreshTtlSeconds: 30 * 24 * 3600,
       sfuPort: 3001,
       trustProxy: false,
       nodeEnv: 'development',
@@ -41,6 +41,11 @@ describe('loadConfig', () => {
       SFU_URLS: 'http://sfu1:3001,http://sfu2:3001',
       TRUST_PROXY: '1',
       NODE_ENV: 'production',
+      UPLOAD_QUOTA_MB: '0',
+      ACCESS_TTL_SECONDS: '4',
+      REFRESH_TTL_SECONDS: '60',
+      MAX_SOCKETS_PER_USER: '4',
+      SOCKET_PING_MS: '15000',
     });
     expect(config).toMatchObject({
       host: '::1',
@@ -51,6 +56,11 @@ describe('loadConfig', () => {
       sfuUrls: ['http://sfu1:3001', 'http://sfu2:3001'],
       trustProxy: 1,
       nodeEnv: 'production',
+      uploadQuotaBytes: 0,
+      accessTtlSeconds: 4,
+      refreshTtlSeconds: 60,
+      maxSocketsPerUser: 4,
+      socketPingMs: 15_000,
     });
   });
 
@@ -73,34 +83,17 @@ describe('loadConfig', () => {
     [{ ICE_SERVERS: 'http://x' }, 'ICE_SERVERS entry must be a stun: or turn: URL'],
     [{ ICE_SERVERS: '[oops' }, 'ICE_SERVERS is not valid JSON'],
     [{ PRESENCE_TTL_MS: '5' }, 'PRESENCE_TTL_MS must be an integer 300-3600000'],
+    [{ UPLOAD_QUOTA_MB: '-5' }, 'UPLOAD_QUOTA_MB must be an integer 0-104857600'],
+    [{ UPLOAD_QUOTA_MB: '1.5' }, 'UPLOAD_QUOTA_MB must be an integer 0-104857600'],
+    [{ ACCESS_TTL_SECONDS: '1' }, 'ACCESS_TTL_SECONDS must be an integer 2-86400'],
+    [{ REFRESH_TTL_SECONDS: 'forever' }, 'REFRESH_TTL_SECONDS must be an integer 10-31536000'],
+    [{ MAX_SOCKETS_PER_USER: '0' }, 'MAX_SOCKETS_PER_USER must be an integer 1-1000'],
+    [{ SOCKET_PING_MS: '50' }, 'SOCKET_PING_MS must be an integer 200-600000'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 32 characters'],
+    [{ METRICS_ADDR: '9100' }, 'METRICS_ADDR must be host:port'],
+    [{ SHUTDOWN_DRAIN_MS: '-1' }, 'SHUTDOWN_DRAIN_MS must be an integer 0-600000'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
-  });
-});
-
-describe('withSecrets', () => {
-  it('generates missing secrets once into the data folder with mode 0600', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'echora-config-'));
-    try {
-      const warnings: string[] = [];
-      const first = await withSecrets(loadConfig({ DATA_DIR: dataDir }), (m) => warnings.push(m));
-      expect(first.jwtSecret.length).toBeGreaterThanOrEqual(32);
-      expect(first.voiceGrantSecret).not.toBe(first.jwtSecret);
-      expect(warnings).toHaveLength(2);
-      expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
-      expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(first.jwtSecret);
-      const second = await withSecrets(loadConfig({ DATA_DIR: dataDir }), (m) => warnings.push(m));
-      expect(second.jwtSecret).toBe(first.jwtSecret);
-      expect(warnings).toHaveLength(2);
-      const given = 'g'.repeat(40);
-      const third = await withSecrets(
-        loadConfig({ DATA_DIR: dataDir, JWT_SECRET: given }),
-        () => {},
-      );
-      expect(third.jwtSecret).toBe(given);
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-    }
   });
 });

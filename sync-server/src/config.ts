@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './paths.ts';
 import type { IceServer } from '@echora/shared/voice/index';
 import { parseIceServers } from './domain/voice/ice.ts';
 
@@ -37,6 +37,8 @@ export interface Config {
     };
   };
   maxUploadBytes: number;
+  /** Bytes of live files each user may keep (uploads and avatars); 0 means no quota. */
+  uploadQuotaBytes: number;
   sfuUrls: string[];
   sfuPort: number;
   /** Signs voice grants for the SFU; generated into `<dataDir>/voice-secret` when not given. */
@@ -45,23 +47,47 @@ export interface Config {
   clientDist: string;
   /** Passed to Fastify's `trustProxy`. */
   trustProxy: boolean | number | string[];
-  /** Requests per minute per IP and per username on login, and per IP on register. */
+  /** Login attempts per minute per username and IP, registrations per minute per IP. */
   authRateLimit: number;
-  /** Messages (and other durable mutations) per user per minute; unset keeps the engine's default. */
+  /** Access tokens (JWT) live this long. */
+  accessTtlSeconds: number;
+  /** Refresh tokens (so sessions without activity) live this long. */
+  refreshTtlSeconds: number;
+  /** Durable mutations (typing and presence at a quarter) per user per minute; unset keeps the engine's default. */
   sendRatePerMinute: number | undefined;
+  /** Sync sockets one user may have open on one node; unset keeps the engine's default. */
+  maxSocketsPerUser: number | undefined;
+  /** How often each sync socket is pinged (one unanswered ping closes it); unset keeps the default. */
+  socketPingMs: number | undefined;
   /** How long a node's presence entries live in Redis without a refresh; unset keeps the default. */
   presenceTtlMs: number | undefined;
+  /** Bearer token for `GET /metrics` on the main port; unset: no metrics there. */
+  metricsToken: string | undefined;
+  /** Serve `/metrics` on this host:port instead, without a token (a private interface). */
+  metricsAddr: { host: string; port: number } | undefined;
+  /** On SIGTERM, how long `/readyz` says 503 (sockets already sent away) before the node stops listening. */
+  shutdownDrainMs: number;
   /** Prefix of Redis keys and channels, so several installs can share one Redis. */
   redisPrefix: string | undefined;
   /** Recorded mutation answers older than this are pruned (each client's latest is kept). */
   mutationRetentionDays: number;
   /** STUN/TURN servers handed to browsers with each voice grant. */
   iceServers: IceServer[];
+  /** Web Push signing keys; generated once, kept in the database (`server_secrets`). */
+  vapidKeys: VapidKeys;
+  /** Contact push services show for this server's pushes (`mailto:` or `https:`). */
+  vapidSubject: string;
   nodeEnv: NodeEnv;
 }
 
+/** A VAPID key pair, both base64url as web-push makes them. */
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+}
+
 /** Config as read from the environment, before missing secrets are generated. */
-export type LoadedConfig = Omit<Config, 'jwtSecret' | 'voiceGrantSecret'> & {
+export type LoadedConfig = Omit<Config, 'jwtSecret' | 'voiceGrantSecret' | 'vapidKeys'> & {
   jwtSecret: string | undefined;
   voiceGrantSecret: string | undefined;
 };
@@ -73,8 +99,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 type Env = Record<string, string | undefined>;
 
@@ -142,18 +166,17 @@ function secret(env: Env, name: string): string | undefined {
   return raw;
 }
 
-function bindAddress(env: Env): { host: string; port: number } {
-  const raw = read(env, 'BIND_ADDR') ?? '127.0.0.1:3000';
+function hostPort(name: string, raw: string): { host: string; port: number } {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(raw);
   const port = Number(match?.[2]);
   if (!match?.[1] || port > 65535) {
-    throw new ConfigError(
-      'BIND_ADDR',
-      'must be host:port (e.g. 127.0.0.1:3000 or [::1]:3000)',
-      raw,
-    );
+    throw new ConfigError(name, 'must be host:port (e.g. 127.0.0.1:3000 or [::1]:3000)', raw);
   }
-  const host = match[1].replace(/^\[(.*)\]$/, '$1');
+  return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+function bindAddress(env: Env): { host: string; port: number } {
+  const { host, port } = hostPort('BIND_ADDR', read(env, 'BIND_ADDR') ?? '127.0.0.1:3000');
   return { host, port: integer(env, 'PORT', 0, 65535, port) };
 }
 
@@ -177,6 +200,14 @@ function iceServers(env: Env): IceServer[] {
     const rule = error instanceof Error ? error.message.replace(/^.*ICE_SERVERS:? ?/, '') : '';
     throw new ConfigError('ICE_SERVERS', rule || 'is not valid', raw ?? '');
   }
+}
+
+function vapidSubject(env: Env): string {
+  const raw = read(env, 'VAPID_SUBJECT') ?? 'mailto:admin@localhost';
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(raw)) {
+    throw new ConfigError('VAPID_SUBJECT', 'must be a mailto: address or an https: URL', raw);
+  }
+  return raw;
 }
 
 /**
@@ -228,6 +259,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
       s3,
     },
     maxUploadBytes: integer(env, 'MAX_UPLOAD_MB', 1, 10_240, 25) * 1024 * 1024,
+    uploadQuotaBytes: integer(env, 'UPLOAD_QUOTA_MB', 0, 104_857_600, 1024) * 1024 * 1024,
     sfuUrls,
     sfuPort: integer(env, 'SFU_PORT', 0, 65535, 3001),
     voiceGrantSecret: secret(env, 'VOICE_GRANT_SECRET'),
@@ -238,15 +270,30 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
       : resolve(REPO_ROOT, 'client/dist'),
     trustProxy: trustProxy(env),
     authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 1, 1_000_000_000, 10),
+    // Short lifetimes are for tests that drive many refreshes; 2 s is the least a client can use.
+    accessTtlSeconds: integer(env, 'ACCESS_TTL_SECONDS', 2, 86_400, 15 * 60),
+    refreshTtlSeconds: integer(env, 'REFRESH_TTL_SECONDS', 10, 31_536_000, 30 * 24 * 3600),
     sendRatePerMinute: read(env, 'SEND_RATE_PER_MINUTE')
       ? integer(env, 'SEND_RATE_PER_MINUTE', 1, 1_000_000_000, 100)
+      : undefined,
+    maxSocketsPerUser: read(env, 'MAX_SOCKETS_PER_USER')
+      ? integer(env, 'MAX_SOCKETS_PER_USER', 1, 1000, 10)
+      : undefined,
+    socketPingMs: read(env, 'SOCKET_PING_MS')
+      ? integer(env, 'SOCKET_PING_MS', 200, 600_000, 30_000)
       : undefined,
     presenceTtlMs: read(env, 'PRESENCE_TTL_MS')
       ? integer(env, 'PRESENCE_TTL_MS', 300, 3_600_000, 10_000)
       : undefined,
     redisPrefix: read(env, 'REDIS_PREFIX'),
+    metricsToken: secret(env, 'METRICS_TOKEN'),
+    metricsAddr: read(env, 'METRICS_ADDR')
+      ? hostPort('METRICS_ADDR', read(env, 'METRICS_ADDR') ?? '')
+      : undefined,
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 600_000, 0),
     mutationRetentionDays: integer(env, 'MUTATION_RETENTION_DAYS', 1, 36_500, 30),
     iceServers: iceServers(env),
+    vapidSubject: vapidSubject(env),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };
 }

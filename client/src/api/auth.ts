@@ -1,3 +1,4 @@
+import type { TokenDelivery } from '@echora/shared/protocol/rest/auth';
 import { apiFetch } from './http.ts';
 
 /** The signed-in user as the auth API returns it. */
@@ -8,7 +9,11 @@ export interface SessionUser {
   isOwner: boolean;
 }
 
-/** What login, register and refresh return; kept in the replica's kv. */
+/**
+ * What login, register and refresh return; kept in the replica's kv. A
+ * browser never sees its refresh token (an httpOnly cookie holds it); only a
+ * native client, which asks for `tokenDelivery: 'body'`, gets `refreshToken`.
+ */
 export interface AuthSession {
   user: SessionUser;
   accessToken: string;
@@ -23,24 +28,37 @@ interface Credentials {
 }
 
 /** Creates an account and signs in. */
-export function register(credentials: Credentials): Promise<AuthSession> {
-  return apiFetch<AuthSession>('/auth/register', { method: 'POST', body: credentials });
-}
-
-/** Signs in with a username and password. */
-export function login(credentials: Credentials): Promise<AuthSession> {
-  return apiFetch<AuthSession>('/auth/login', { method: 'POST', body: credentials });
-}
-
-/** Trades the refresh token (body, or the httpOnly cookie) for a new session. */
-export function refresh(refreshToken: string | undefined): Promise<AuthSession> {
-  return apiFetch<AuthSession>('/auth/refresh', {
+export function register(credentials: Credentials, delivery: TokenDelivery): Promise<AuthSession> {
+  return apiFetch<AuthSession>('/auth/register', {
     method: 'POST',
-    body: refreshToken ? { refreshToken } : {},
+    body: { ...credentials, tokenDelivery: delivery },
   });
 }
 
-/** Revokes the refresh token on the server. */
+/** Signs in with a username and password. */
+export function login(credentials: Credentials, delivery: TokenDelivery): Promise<AuthSession> {
+  return apiFetch<AuthSession>('/auth/login', {
+    method: 'POST',
+    body: { ...credentials, tokenDelivery: delivery },
+  });
+}
+
+/**
+ * Trades the refresh token for a new session: `refreshToken` when this
+ * client holds one (native, or a browser session stored before the cookie
+ * became the only copy), else the httpOnly cookie.
+ */
+export function refresh(
+  refreshToken: string | undefined,
+  delivery: TokenDelivery,
+): Promise<AuthSession> {
+  return apiFetch<AuthSession>('/auth/refresh', {
+    method: 'POST',
+    body: refreshToken ? { refreshToken, tokenDelivery: delivery } : { tokenDelivery: delivery },
+  });
+}
+
+/** Revokes the session on the server and clears its cookies. */
 export async function logout(refreshToken: string | undefined): Promise<void> {
   await apiFetch<unknown>('/auth/logout', {
     method: 'POST',

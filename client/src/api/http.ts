@@ -1,4 +1,4 @@
-import type { WireError } from '@echora/shared';
+import type { Removal, WireError } from '@echora/shared';
 import { apiBase } from '../lib/config.ts';
 
 /** A failed API call, carrying the server's typed error. */
@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly kind: WireError['kind'],
     message: string,
     readonly status: number,
+    /** Set when the caller was kicked or banned. */
+    readonly removal?: Removal,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,6 +47,7 @@ export async function apiFetch<T>(
       kind,
       error?.message ?? `Request failed (${response.status})`,
       response.status,
+      validRemoval(error?.removal),
     );
   }
   return data as T;
@@ -56,4 +59,12 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The server's removal, if it is one (anything else is ignored). */
+function validRemoval(value: unknown): Removal | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { reason, community } = value as Partial<Removal>;
+  if ((reason !== 'ban' && reason !== 'kick') || typeof community !== 'string') return undefined;
+  return { reason, community };
 }

@@ -1,14 +1,21 @@
 import type { Table } from 'dexie';
 import type {
+  Block,
   Channel,
+  CommunityInfo,
   Emoji,
+  FormerMember,
   Member,
   Message,
   MutationArgs,
   MutationName,
+  NotesDown,
+  NotesUp,
   PresenceStatus,
   ReadState,
+  Removal,
   Role,
+  UserSettings,
   WireError,
 } from '@echora/shared';
 import type { VoiceParticipant } from '@echora/shared/voice/index';
@@ -35,12 +42,21 @@ export interface TypingEntry {
 
 /** The replica tables the UI reads with `liveQuery`. */
 export interface ReplicaPort {
+  /** The IndexedDB database's name (the search worker opens it too). */
+  readonly name: string;
   channels: Table<Channel, string>;
   members: Table<Member, string>;
+  /** Names of people no longer members whose messages remain. */
+  formerMembers: Table<FormerMember, string>;
   messages: Table<LocalMessage, string>;
   emojis: Table<Emoji, string>;
   readStates: Table<ReadState, string>;
+  userSettings: Table<UserSettings, string>;
+  /** The community's own row (its name), under `COMMUNITY_INFO_ID`. */
+  community: Table<CommunityInfo, string>;
   roles: Table<Role, string>;
+  /** People the user blocked (their own scope). */
+  blocks: Table<Block, string>;
   /** Row shape is the engine's; go through `lib/kv.ts`. */
   kv: Table;
   /** Every table, for wiping the replica when another user signs in. */
@@ -60,7 +76,8 @@ export interface EnginePort {
   pendingCount(): number;
   onPending(cb: (count: number) => void): Unsubscribe;
   mutate<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<MutationOutcome>;
-  retry(messageId: string): Promise<void>;
+  /** Sends a failed message again with its original arguments; resolves with the answer. */
+  retry(messageId: string): Promise<MutationOutcome | undefined>;
   discard(messageId: string): Promise<void>;
   loadOlder(channelId: string): Promise<{ hasMore: boolean }>;
   presence(): Map<string, PresenceStatus>;
@@ -71,5 +88,13 @@ export interface EnginePort {
   onTyping(cb: (typing: ReadonlySet<TypingEntry>) => void): Unsubscribe;
   onRevoke(cb: (scope: string) => void): Unsubscribe;
   onError(cb: (error: WireError) => void): Unsubscribe;
+  /** The user was kicked or banned: the engine stopped; call `forget`. */
+  onRemoved(cb: (removal: Removal) => void): Unsubscribe;
+  /** Stops and forgets the whole replica; answers how many unsent messages were discarded. */
+  forget(): Promise<number>;
+  /** Sends a notes frame now; false when offline (the notes resync on reconnect). */
+  sendNotes(frame: NotesUp): boolean;
+  /** Notes frames from the server (every document; filter by `channelId`). */
+  onNotes(cb: (frame: NotesDown) => void): Unsubscribe;
   setIdle(idle: boolean): void;
 }

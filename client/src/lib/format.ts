@@ -1,11 +1,43 @@
-/** "14:05" in the user's locale. */
+import { createSubscriber } from 'svelte/reactivity';
+
+/** How times of day read: the locale's clock, or 12 or 24 hours (a user setting). */
+export type ClockMode = '12h' | '24h' | 'system';
+
+let clock: ClockMode = 'system';
+const clockListeners = new Set<() => void>();
+// Times on screen re-render when the setting changes (a no-op outside components).
+const trackClock = createSubscriber((update) => {
+  clockListeners.add(update);
+  return () => clockListeners.delete(update);
+});
+
+/** Sets the clock every `timeOfDay` uses from now on, and updates the times shown. */
+export function setClock(mode: ClockMode): void {
+  if (mode === clock) return;
+  clock = mode;
+  for (const update of clockListeners) update();
+}
+
+/** "14:05" (or "2:05 PM") in the user's locale, on the user's clock. */
 export function timeOfDay(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  trackClock();
+  const hour12 = clock === 'system' ? undefined : clock === '12h';
+  return new Date(iso).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(hour12 === undefined ? {} : { hour12 }),
+  });
 }
 
 /** A full date and time, for tooltips. */
 export function fullDate(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+  trackClock();
+  const hour12 = clock === 'system' ? undefined : clock === '12h';
+  return new Date(iso).toLocaleString(undefined, {
+    dateStyle: 'full',
+    timeStyle: 'short',
+    ...(hour12 === undefined ? {} : { hour12 }),
+  });
 }
 
 /** Rows by their id, for lookups. */

@@ -1,17 +1,32 @@
-/**
- * What differs between the browser, the installed PWA and the Capacitor
- * shell. Screens and state ask this, never `window` directly, for these.
- */
-export interface Platform {
-  readonly kind: 'web' | 'pwa' | 'capacitor';
-  /** The device believes it has a network (a hint: only the socket knows). */
-  isOnline(): boolean;
-  /** Calls back when the device's network comes or goes. */
-  onOnlineChange(cb: (online: boolean) => void): () => void;
-  /** Calls back when the app is hidden or shown. */
-  onVisibilityChange(cb: (visible: boolean) => void): () => void;
-  /** Asks the browser not to evict the replica under storage pressure. */
-  requestPersistentStorage(): Promise<boolean>;
+import { SecureStorage } from '@aparajita/capacitor-secure-storage';
+import { App } from '@capacitor/app';
+import { Capacitor } from '@capacitor/core';
+import { Network } from '@capacitor/network';
+import { StatusBar } from '@capacitor/status-bar';
+import { createCapacitorPlatform } from './capacitor.ts';
+import type { Platform } from './platform.ts';
+import { createWebPlatform } from './web.ts';
+
+export type { Platform, SecretStore } from './platform.ts';
+
+/** The native shell when running inside one, else the browser. */
+export function choosePlatform(
+  isNative: () => boolean,
+  native: () => Platform,
+  web: () => Platform,
+): Platform {
+  return isNative() ? native() : web();
 }
 
-export { platform } from './web.ts';
+export const platform: Platform = choosePlatform(
+  () => Capacitor.isNativePlatform(),
+  () =>
+    createCapacitorPlatform({
+      network: Network,
+      app: App,
+      statusBar: StatusBar,
+      secureStorage: SecureStorage,
+      historyBack: () => history.back(),
+    }),
+  createWebPlatform,
+);

@@ -1,35 +1,57 @@
-import type { Platform } from './index.ts';
+import type { Platform } from './platform.ts';
 
-function detectKind(): Platform['kind'] {
-  if ((globalThis as { Capacitor?: unknown }).Capacitor) return 'capacitor';
+function detectKind(): 'web' | 'pwa' {
   if (typeof matchMedia === 'function' && matchMedia('(display-mode: standalone)').matches) {
     return 'pwa';
   }
   return 'web';
 }
 
-/** The browser implementation; the PWA and Capacitor shells run the same web APIs. */
-export const platform: Platform = {
-  kind: detectKind(),
-  isOnline: () => navigator.onLine,
-  onOnlineChange(cb) {
-    const online = () => cb(true);
-    const offline = () => cb(false);
-    addEventListener('online', online);
-    addEventListener('offline', offline);
-    return () => {
-      removeEventListener('online', online);
-      removeEventListener('offline', offline);
-    };
-  },
-  onVisibilityChange(cb) {
-    const handler = () => cb(document.visibilityState === 'visible');
-    document.addEventListener('visibilitychange', handler);
-    return () => document.removeEventListener('visibilitychange', handler);
-  },
-  async requestPersistentStorage() {
-    if (!navigator.storage?.persist) return false;
-    if (await navigator.storage.persisted()) return true;
-    return navigator.storage.persist();
-  },
-};
+/** Back handlers are a phone's; a browser's own back button is history's. */
+const noBack = () => () => undefined;
+
+/** The browser and installed PWA implementation. */
+export function createWebPlatform(): Platform {
+  return {
+    kind: detectKind(),
+    needsServerAddress: false,
+    secrets: undefined,
+    isOnline: () => navigator.onLine,
+    onOnlineChange(cb) {
+      const online = () => cb(true);
+      const offline = () => cb(false);
+      addEventListener('online', online);
+      addEventListener('offline', offline);
+      return () => {
+        removeEventListener('online', online);
+        removeEventListener('offline', offline);
+      };
+    },
+    onVisibilityChange(cb) {
+      const handler = () => cb(document.visibilityState === 'visible');
+      document.addEventListener('visibilitychange', handler);
+      return () => document.removeEventListener('visibilitychange', handler);
+    },
+    onResume(cb) {
+      // A tab shown again is the browser's resume; the socket's own backoff covers the rest.
+      const handler = () => {
+        if (document.visibilityState === 'visible') cb();
+      };
+      document.addEventListener('visibilitychange', handler);
+      return () => document.removeEventListener('visibilitychange', handler);
+    },
+    onBack: noBack,
+    // The `theme-color` meta (set by appearance.js) colours the browser's bar.
+    setStatusBar: () => Promise.resolve(),
+    requestPersistentStorage: () => requestPersistentStorage(navigator.storage),
+  };
+}
+
+/** Asks once; answers whether the replica is now kept under storage pressure. */
+export async function requestPersistentStorage(
+  storage: Pick<StorageManager, 'persist' | 'persisted'> | undefined,
+): Promise<boolean> {
+  if (!storage?.persist) return false;
+  if (await storage.persisted()) return true;
+  return storage.persist();
+}

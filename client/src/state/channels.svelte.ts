@@ -18,9 +18,15 @@ export class Channels {
   all = $derived.by(() => [...this.#list.current].sort(byPosition));
   text = $derived(this.all.filter((c) => c.kind === 'text'));
   voice = $derived(this.all.filter((c) => c.kind === 'voice'));
-  /** The open channel: the chosen one while it exists, else the first text channel. */
+  /** Direct conversations (listed apart, in `Dms`). */
+  dms = $derived(this.all.filter((c) => c.kind === 'dm'));
+  /**
+   * The open channel: the chosen text channel or direct conversation while it
+   * exists, else the first text channel.
+   */
   current = $derived(
-    this.all.find((c) => c.id === this.selectedId && c.kind === 'text') ?? this.text[0],
+    this.all.find((c) => c.id === this.selectedId && (c.kind === 'text' || c.kind === 'dm')) ??
+      this.text[0],
   );
 
   constructor(

@@ -1,17 +1,22 @@
 import { untrack } from 'svelte';
-import { Permission, type Member } from '@echora/shared';
+import { Permission, type FormerMember, type Member } from '@echora/shared';
+import { aroundFetcher } from '../api/around.ts';
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
 import { syncUrl } from '../lib/config.ts';
 import { indexById } from '../lib/format.ts';
 import { MarkdownDirectory } from '../lib/markdown/directory.svelte.ts';
 import { platform } from '../platform/index.ts';
+import { reconnectWhenBack } from './wake.ts';
 import { createEngine } from './backend.ts';
 import { Channels } from './channels.svelte.ts';
+import { Dms } from './dms.svelte.ts';
+import { CommunityName } from './community-name.svelte.ts';
 import { Composer } from './composer.svelte.ts';
 import { Connection } from './connection.svelte.ts';
 import { MessageActions } from './editing.svelte.ts';
 import { Notifications } from './notifications.svelte.ts';
+import { PushNotifications } from './push.svelte.ts';
 import { ChannelMessages } from './messages.svelte.ts';
 import { Permissions } from './permissions.svelte.ts';
 import { Presence } from './presence.svelte.ts';
@@ -19,11 +24,14 @@ import type { Session } from './session.svelte.ts';
 import { handleError } from './toasts.svelte.ts';
 import { Typing } from './typing.svelte.ts';
 import { Unread } from './unread.svelte.ts';
+import { UserSettingsState } from './user-settings.svelte.ts';
 import { Voice } from './voice.svelte.ts';
 import { EmojiState } from './emoji.svelte.ts';
 import { Reactions } from './reactions.svelte.ts';
 import { Jump } from './reply.svelte.ts';
+import { SearchState } from './search.svelte.ts';
 import { Threads } from './threads.svelte.ts';
+import { stopUploadsFor } from './uploads.svelte.ts';
 
 /**
  * Everything the main view needs for a signed-in user: the engine and the
@@ -33,7 +41,13 @@ import { Threads } from './threads.svelte.ts';
 export class Chat {
   readonly engine: EnginePort;
   readonly connection: Connection;
+  /** My settings (theme, font size, compact, motion, clock, notifications), synced. */
+  readonly settings: UserSettingsState;
+  /** The community's name, for the sidebar. */
+  readonly community: CommunityName;
   readonly channels: Channels;
+  /** Direct conversations and blocks. */
+  readonly dms: Dms;
   readonly messages: ChannelMessages;
   readonly actions: MessageActions;
   readonly composer: Composer;
@@ -45,19 +59,27 @@ export class Chat {
   /** Read marks, unread flags and mention counts; notifications for mentions; names for markdown. */
   readonly unread: Unread;
   readonly notifications: Notifications;
+  /** "Notify me when Echora is closed": this device's Web Push subscription. */
+  readonly push: PushNotifications;
   readonly markdown: MarkdownDirectory;
   /** Threads and pins (the side panel), reactions, custom emoji, jumping to quoted messages. */
   readonly threads: Threads;
   readonly reactions: Reactions;
   readonly emoji: EmojiState;
   readonly jump = new Jump();
+  /** The search panel: this device's index and the server's, merged. */
+  readonly search: SearchState;
   /** The replica, for panels that keep their own live queries (a thread's messages). */
   readonly replica: ReplicaPort;
   #members: LiveQuery<null, Member[]>;
+  #formerMembers: LiveQuery<null, FormerMember[]>;
   #cleanup: (() => void)[] = [];
 
   members = $derived.by(() => this.#members.current);
   memberById = $derived(indexById(this.members));
+  /** Kicked and banned people whose messages remain: their names, for those messages. */
+  formerMembers = $derived.by(() => this.#formerMembers.current);
+  formerById = $derived(indexById(this.formerMembers));
   selfId: string;
 
   constructor(
@@ -73,8 +95,15 @@ export class Chat {
       getToken: session.getToken,
     });
     this.connection = new Connection(this.engine);
+    this.community = new CommunityName(replica, this.engine);
+    this.settings = new UserSettingsState(replica, this.engine);
     this.channels = new Channels(replica, this.engine);
-    this.messages = new ChannelMessages(replica, this.engine, () => this.channels.current?.id);
+    this.messages = new ChannelMessages(
+      replica,
+      this.engine,
+      () => this.channels.current?.id,
+      aroundFetcher(session.getToken),
+    );
     this.actions = new MessageActions(this.engine);
     this.composer = new Composer(replica, this.engine);
     this.presence = new Presence(
@@ -92,11 +121,26 @@ export class Chat {
       [],
       (e) => handleError(e),
     );
+    this.#formerMembers = new LiveQuery(
+      () => null,
+      () => replica.formerMembers.toArray(),
+      [],
+      (e) => handleError(e),
+    );
+    this.dms = new Dms(
+      replica,
+      this.engine,
+      user.id,
+      () => this.channels.dms,
+      this.nameOf,
+      (id) => this.channels.select(id),
+    );
     this.permissions = new Permissions(
       replica,
       user.id,
       () => this.members,
       () => this.session.user?.isOwner === true,
+      () => this.dms.blocked,
     );
     const myRoleIds = () => this.permissions.me.roleIds;
     this.unread = new Unread(
@@ -112,6 +156,7 @@ export class Chat {
       () => this.channels.all,
       this.nameOf,
       (id) => this.channels.select(id),
+      () => this.settings.current.notify,
     );
     this.markdown = new MarkdownDirectory(
       replica,
@@ -125,16 +170,33 @@ export class Chat {
     this.threads = new Threads(this.engine, () => this.channels.all);
     this.reactions = new Reactions(this.engine, () => this.selfId);
     this.emoji = new EmojiState(replica, session.getToken);
+    this.push = new PushNotifications(replica, session.getToken);
+    const forgetDevice = async () => {
+      stopUploadsFor(this);
+      // A removed member's pushes stop on the server; this ends the browser's side.
+      await this.push.unsubscribe().catch(() => undefined);
+      return this.engine.forget();
+    };
+    session.forgetDevice = forgetDevice;
+    const beforeSignOut = async () => {
+      if (this.push.enabled) await this.push.unsubscribe();
+    };
+    session.beforeSignOut = beforeSignOut;
+    this.search = new SearchState({
+      replica,
+      userId: user.id,
+      getToken: session.getToken,
+      isOnline: () => this.engine.state === 'online',
+    });
     this.#cleanup.push(
+      this.engine.onRemoved((removal) => void session.removedFrom(removal)),
+      () => {
+        if (session.forgetDevice === forgetDevice) session.forgetDevice = undefined;
+        if (session.beforeSignOut === beforeSignOut) session.beforeSignOut = undefined;
+      },
       this.engine.onError((e) => handleError(e)),
       platform.onVisibilityChange((visible) => this.engine.setIdle(!visible)),
-      platform.onOnlineChange((online) => {
-        // Skip the reconnect backoff when the device says the network is back.
-        if (online && this.engine.state === 'offline') {
-          this.engine.stop();
-          this.engine.start();
-        }
-      }),
+      reconnectWhenBack(platform, this.engine),
     );
     let openId: string | undefined;
     $effect(() => {
@@ -155,17 +217,27 @@ export class Chat {
   /** A display name for a user id (members may not have synced yet). */
   nameOf = (userId: string): string => {
     if (userId === this.selfId && this.session.user) return this.session.user.displayName;
-    return this.memberById.get(userId)?.displayName ?? 'Unknown member';
+    return (
+      this.memberById.get(userId)?.displayName ??
+      this.formerById.get(userId)?.displayName ??
+      'Unknown member'
+    );
   };
+
+  /** A user's avatar, member or former member. */
+  avatarOf = (userId: string): string | null =>
+    (this.memberById.get(userId) ?? this.formerById.get(userId))?.avatarUrl ?? null;
 
   dispose(): void {
     for (const off of this.#cleanup) off();
     this.connection.dispose();
+    this.community.dispose();
     this.presence.dispose();
     this.typing.dispose();
     this.voice.dispose();
     this.unread.dispose();
     this.composer.dispose();
+    this.search.dispose();
     this.engine.stop();
   }
 }

@@ -4,6 +4,7 @@ import type { EnginePort, LocalMessage, ReplicaPort } from '../lib/engine-port.t
 import { kvGet } from '../lib/kv.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
 import { buildTimeline } from '../lib/timeline.ts';
+import { HistoryWindow, type FetchAround } from './history-window.svelte.ts';
 import { handleError } from './toasts.svelte.ts';
 
 const PAGE = Limits.historyPage;
@@ -11,14 +12,17 @@ const PAGE = Limits.historyPage;
 /**
  * The open channel's messages: a window of the newest `limit` rows from the
  * replica, widened a page at a time as the user scrolls up (from the replica
- * first, then from the server through the engine).
+ * first, then from the server through the engine). Jumping to a message the
+ * replica does not hold shows a window of history around it instead
+ * ({@link HistoryWindow}), until the reader jumps back to the present.
  */
 export class ChannelMessages {
-  limit = $state(PAGE);
+  limit: number = $state(PAGE);
   loadingOlder = $state(false);
   /** The engine's word on whether the server holds older messages than the replica. */
   #serverHasMore: LiveQuery<string | undefined, boolean>;
   #rows: LiveQuery<{ channelId: string | undefined; limit: number }, LocalMessage[]>;
+  #far: HistoryWindow | undefined;
 
   /**
    * Until the channel's first message is here, the oldest loaded row is kept
@@ -32,7 +36,10 @@ export class ChannelMessages {
     private readonly replica: ReplicaPort,
     private readonly engine: EnginePort,
     private readonly channelId: () => string | undefined,
+    /** Without it (thread panes), jumps reach only what the replica holds. */
+    fetchAround?: FetchAround,
   ) {
+    if (fetchAround) this.#far = new HistoryWindow(replica, fetchAround);
     this.#rows = new LiveQuery(
       () => ({ channelId: channelId(), limit: this.limit }),
       async ({ channelId, limit }) => {
@@ -58,16 +65,33 @@ export class ChannelMessages {
     );
   }
 
+  get #window() {
+    return this.#far?.of(this.channelId()) ?? null;
+  }
+
   get list(): LocalMessage[] {
-    return this.#rows.current;
+    const w = this.#window;
+    return w ? (this.#far?.rows(w) ?? []) : this.#rows.current;
   }
 
   get loaded(): boolean {
-    return this.#rows.loaded;
+    return this.#window !== null || this.#rows.loaded;
+  }
+
+  /** True while showing history far back (not the newest messages). */
+  get away(): boolean {
+    return this.#window !== null;
+  }
+
+  /** Away, with newer messages to load before the present. */
+  get hasNewer(): boolean {
+    return this.#window?.hasAfter ?? false;
   }
 
   /** True when nothing older remains, locally or on the server. */
   get atStart(): boolean {
+    const w = this.#window;
+    if (w) return !w.hasBefore;
     return (
       this.#rows.loaded &&
       this.#serverHasMore.loaded &&
@@ -76,14 +100,67 @@ export class ChannelMessages {
     );
   }
 
-  /** Back to the newest page (on channel switch). */
+  /** Back to the newest page (on channel switch, and "Jump to present"). */
   reset(): void {
     this.limit = PAGE;
+    this.#far?.close();
+  }
+
+  /**
+   * Makes message `id` of the open channel part of the list: widens the
+   * replica's window when the replica holds it, else (online) fetches the
+   * history around it from the server. False when it cannot be shown.
+   */
+  async reach(id: string): Promise<boolean> {
+    const channelId = this.channelId();
+    if (!channelId) return false;
+    if (this.list.some((m) => m.id === id)) return true;
+    const held = await this.replica.messages.get(id);
+    if (held?.channelId === channelId) {
+      const newer = await this.replica.messages
+        .where('[channelId+sortKey]')
+        .between([channelId, held.sortKey], [channelId, Dexie.maxKey])
+        .count();
+      this.#far?.close();
+      // A few older rows above it too, for context.
+      this.limit = Math.max(this.limit, newer + 10);
+      return true;
+    }
+    if (!this.#far) return false;
+    try {
+      await this.#far.open(channelId, id);
+    } catch (e) {
+      handleError(e, 'Could not load that part of the history');
+      return false;
+    }
+    return this.channelId() === channelId;
+  }
+
+  /** Away: loads the next page of newer history. */
+  async loadNewer(): Promise<void> {
+    if (!this.#window || this.loadingOlder) return;
+    try {
+      await this.#far?.widen(false);
+    } catch (e) {
+      handleError(e, 'Could not load newer messages');
+    }
   }
 
   /** Widens the window by a page; asks the server first when the replica holds no more. */
   async loadOlder(): Promise<void> {
     const channelId = this.channelId();
+    if (this.#window) {
+      if (this.loadingOlder || this.atStart) return;
+      this.loadingOlder = true;
+      try {
+        await this.#far?.widen(true);
+      } catch (e) {
+        handleError(e, 'Could not load older messages');
+      } finally {
+        this.loadingOlder = false;
+      }
+      return;
+    }
     if (!channelId || this.loadingOlder || this.atStart || !this.#rows.loaded) return;
     this.loadingOlder = true;
     try {

@@ -1,7 +1,7 @@
-import type { Channel } from '@echora/shared';
+import type { Channel, UserSettingValues } from '@echora/shared';
 import type { ReplicaPort } from '../lib/engine-port.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
-import { plainText } from '../lib/notification-text.ts';
+import { plainText } from '@echora/shared';
 import { handleError } from './toasts.svelte.ts';
 import type { Unread } from './unread.svelte.ts';
 
@@ -13,9 +13,10 @@ const support = (): Permission =>
   typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 
 /**
- * Browser notifications for mentions of me while the app is hidden (muted
- * channels stay quiet). Off until the user turns them on in settings, which
- * is when the browser asks for permission, never on load.
+ * Browser notifications while the app is hidden: for mentions of me, or for
+ * every message, or none (the synced `notify` setting; muted channels stay
+ * quiet). Every message of a direct conversation counts as a mention. Off on a device until the user turns them on there, which is when
+ * the browser asks for permission, never on load.
  */
 export class Notifications {
   /** The user's choice (kept in the replica's kv). */
@@ -34,6 +35,7 @@ export class Notifications {
     private readonly channels: () => readonly Channel[],
     private readonly nameOf: (userId: string) => string,
     private readonly open: (channelId: string) => void,
+    private readonly notify: () => UserSettingValues['notify'] = () => 'mentions',
   ) {
     kvGet<boolean>(replica, SETTING).then(
       (value) => (this.wanted = value === true),
@@ -41,9 +43,14 @@ export class Notifications {
     );
     $effect(() => {
       if (!this.unread.loaded) return;
-      const latest = [...this.unread.all].flatMap(([channelId, s]) =>
-        s.latestMention ? [{ channelId, muted: s.muted, message: s.latestMention }] : [],
-      );
+      const which = this.notify();
+      // Rebuilt on every run, never mutated.
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      const dms = new Set(this.channels().flatMap((c) => (c.kind === 'dm' ? [c.id] : [])));
+      const latest = [...this.unread.all].flatMap(([channelId, s]) => {
+        const message = which === 'all' || dms.has(channelId) ? s.latestUnread : s.latestMention;
+        return message ? [{ channelId, muted: s.muted, message }] : [];
+      });
       const fresh = latest.filter(({ message }) => !this.#seen.has(message.id));
       for (const { message } of fresh) this.#seen.add(message.id);
       // What was there when the app opened is old news.
@@ -51,7 +58,7 @@ export class Notifications {
         this.#primed = true;
         return;
       }
-      if (!this.enabled || this.unread.visible) return;
+      if (!this.enabled || this.unread.visible || which === 'none') return;
       for (const item of fresh) if (!item.muted) this.#show(item.channelId, item.message);
     });
   }
@@ -68,7 +75,14 @@ export class Notifications {
   #show(channelId: string, message: { id: string; authorId: string; content: string }): void {
     const channel = this.channels().find((c) => c.id === channelId);
     try {
-      const n = new Notification(`${this.nameOf(message.authorId)} in #${channel?.name ?? ''}`, {
+      const author = this.nameOf(message.authorId);
+      const where =
+        channel?.kind === 'dm'
+          ? channel.name
+            ? ` in ${channel.name}`
+            : ''
+          : ` in #${channel?.name ?? ''}`;
+      const n = new Notification(`${author}${where}`, {
         body: plainText(message.content, this.nameOf),
         tag: message.id,
       });

@@ -4,6 +4,7 @@ import {
   canActOn,
   canManageRole,
   channelPermissions,
+  dmPermissions,
   has,
   type Channel,
   type CommunityRoles,
@@ -79,6 +80,9 @@ export class Permissions {
     private readonly selfId: string,
     private readonly members: () => readonly Member[],
     private readonly isOwner: () => boolean,
+    /** The people I blocked. */
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    private readonly blocked: () => ReadonlySet<string> = () => new Set(),
   ) {
     this.#roles = new LiveQuery(
       () => null,
@@ -106,13 +110,28 @@ export class Permissions {
     return has(this.base, bit);
   }
 
-  /** My permissions in `channel`, overrides applied. */
-  in(channel: Pick<Channel, 'overrides'>): number {
+  /**
+   * My permissions in `channel`, overrides applied; in a direct conversation,
+   * by the same rule as the server (a block by the other side is the server's
+   * to know: it refuses).
+   */
+  in(channel: Pick<Channel, 'overrides' | 'dm'>): number {
+    const { dm } = channel;
+    if (dm) {
+      const other = dm.participants.find((id) => id !== this.selfId);
+      return dmPermissions({
+        isParticipant: dm.participants.includes(this.selfId),
+        isGroup: dm.isGroup,
+        otherIsMember: other !== undefined && this.members().some((m) => m.id === other),
+        isBlocked: other !== undefined && this.blocked().has(other),
+        isTimedOut: this.timedOutUntil !== null,
+      });
+    }
     return channelPermissions(this.me, this.community, channel.overrides, this.now);
   }
 
   /** Whether I hold `bit` in `channel`. */
-  canIn(channel: Pick<Channel, 'overrides'>, bit: number): boolean {
+  canIn(channel: Pick<Channel, 'overrides' | 'dm'>, bit: number): boolean {
     return has(this.in(channel), bit);
   }
 

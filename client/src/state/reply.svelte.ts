@@ -102,3 +102,12 @@ export async function loadUntil(
   }
   return messages.list.some((m) => m.id === id);
 }
+
+/**
+ * Shows message `id` in the open channel's list (see
+ * {@link ChannelMessages.reach}) and waits until it is there. True when it is.
+ */
+export async function reachMessage(messages: ChannelMessages, id: string): Promise<boolean> {
+  if (!(await messages.reach(id))) return false;
+  return waitFor(() => messages.list.some((m) => m.id === id), 10_000);
+}

@@ -6,7 +6,8 @@ import { handleError } from './toasts.svelte.ts';
 export type SidePanel =
   | { kind: 'thread'; id: string }
   | { kind: 'threads'; channelId: string }
-  | { kind: 'pins'; channelId: string };
+  | { kind: 'pins'; channelId: string }
+  | { kind: 'notes'; channelId: string };
 
 /** Threads (start, open, list) and pins, and the side panel that shows them. */
 export class Threads {

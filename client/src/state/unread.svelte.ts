@@ -18,6 +18,8 @@ export interface ChannelUnread {
   mentions: number;
   /** The newest of those mentions, for a notification. */
   latestMention: LocalMessage | undefined;
+  /** The newest unread message by someone else (notifications for every message). */
+  latestUnread: LocalMessage | undefined;
   /** The newest confirmed message's seq (0: none). */
   newestSeq: number;
   lastReadSeq: number;
@@ -33,6 +35,7 @@ const NOTHING: ChannelUnread = {
   unread: false,
   mentions: 0,
   latestMention: undefined,
+  latestUnread: undefined,
   newestSeq: 0,
   lastReadSeq: 0,
   muted: false,
@@ -206,6 +209,7 @@ async function summarize(
       unread: after.length > 0,
       mentions: mentioning.length,
       latestMention: mentioning.at(-1),
+      latestUnread: after.at(-1),
       newestSeq: newest?.seq ?? 0,
       lastReadSeq,
       muted: state?.muted ?? false,

@@ -238,3 +238,9 @@ export function uploadsFor(owner: object, deps: () => UploadDeps): Uploads {
   }
   return found;
 }
+
+/** Stops the upload queue of `owner` (its user was removed: nothing more may be sent). */
+export function stopUploadsFor(owner: object): void {
+  instances.get(owner)?.dispose();
+  instances.delete(owner);
+}

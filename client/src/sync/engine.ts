@@ -1,16 +1,16 @@
 import {
   ephemeralMutations,
   Limits,
-  mutationArgs,
   newId,
   PROTOCOL_VERSION,
-  validator,
   type AuthUp,
   type DownMessage,
-  type MutateUp,
   type MutationArgs,
   type MutationName,
+  type NotesDown,
+  type NotesUp,
   type PresenceStatus,
+  type Removal,
   type WireError,
 } from '@echora/shared';
 import {
@@ -22,8 +22,20 @@ import {
   hasMoreKey,
 } from './apply.ts';
 import type { VoiceParticipant } from '@echora/shared/voice/index';
-import { Connection, defaultTiming, type SocketConstructor, type Timing } from './connection.ts';
+import { Connection, defaultTiming, type SocketConstructor } from './connection.ts';
+import {
+  checkArgs,
+  EPHEMERAL_SEQ,
+  MAX_IN_FLIGHT,
+  mutateFrame,
+  removedOutcome,
+  type ConnectionState,
+  type MutationOutcome,
+  type SyncEngineOptions,
+} from './engine-wire.ts';
 import { Emitter } from './emitter.ts';
+import { forgetReplica } from './forget.ts';
+import { HistoryRequests } from './history-requests.ts';
 import { PresenceBook, TypingBook, VoiceBook, type TypingEntry } from './ephemeral.ts';
 import { localRule, type ApplyContext } from './optimistic.ts';
 import {
@@ -36,44 +48,7 @@ import {
 } from './outbox.ts';
 import { kvRead, kvWrite, PENDING_SORT_BASE, type Replica } from './replica.ts';
 
-export type ConnectionState = 'offline' | 'connecting' | 'online';
-export type MutationOutcome = { ok: true } | { ok: false; error: WireError };
-
-export interface SyncEngineOptions {
-  replica: Replica;
-  /** The ws(s) URL of `/api/sync`. */
-  url: string;
-  /** A fresh access token, or null when logged out. Called on every (re)connect. */
-  getToken: () => Promise<string | null>;
-  /** The WebSocket implementation (Node tests pass the `ws` package). */
-  WebSocket?: SocketConstructor;
-  /** The signed-in user, known before the first `ready` (authors offline sends). */
-  userId?: string;
-  timing?: Partial<Timing>;
-}
-
-/**
- * Ephemeral mutations stand outside the durable sequence; a seq no durable
- * entry will reach keeps their answers from being taken for a queued one's.
- */
-const EPHEMERAL_SEQ = 2_147_483_647;
-const HISTORY_TIMEOUT_MS = 15_000;
-/**
- * Mutations on the wire without an answer. The server queues a socket's frames
- * and closes one that floods it, so a long outbox drains in a window.
- */
-const MAX_IN_FLIGHT = 64;
-
-/**
- * `MutateUp['name']` infers as `never` (a union built from an array of names),
- * so the frame is typed here once.
- */
-const mutateFrame = (seq: number, name: MutationName, args: unknown) =>
-  ({ type: 'mutate', seq, name, args }) as unknown as MutateUp;
-
-const checkArgs = Object.fromEntries(
-  Object.entries(mutationArgs).map(([name, schema]) => [name, validator(schema)]),
-) as Record<MutationName, ReturnType<typeof validator>>;
+export type { ConnectionState, MutationOutcome, SyncEngineOptions } from './engine-wire.ts';
 
 /**
  * Keeps the replica in sync with the server: applies the feed, sends queued
@@ -95,12 +70,16 @@ export class SyncEngine {
   #inbox: Promise<void> = Promise.resolve();
   #pending = 0;
   readonly #waiting = new Map<number, (outcome: MutationOutcome) => void>();
-  readonly #history = new Map<string, (hasMore: boolean | undefined) => void>();
+  readonly #history = new HistoryRequests();
   readonly #connection: Connection;
   readonly #states = new Emitter<ConnectionState>();
   readonly #pendingCounts = new Emitter<number>();
   readonly #revokes = new Emitter<string>();
   readonly #errors = new Emitter<WireError>();
+  readonly #removals = new Emitter<Removal>();
+  /** Set once the server said the user was kicked or banned: nothing more is sent or queued. */
+  #removal: Removal | undefined;
+  readonly #notes = new Emitter<NotesDown>();
   readonly #presence = new PresenceBook();
   readonly #typing = new TypingBook();
   readonly #voice = new VoiceBook();
@@ -114,7 +93,10 @@ export class SyncEngine {
       Socket,
       {
         auth: () => this.#auth(),
-        frame: (frame, generation) => this.#enqueueFrame(frame, generation),
+        frame: (frame, generation) =>
+          frame.type === 'removed'
+            ? this.#removed({ reason: frame.reason, community: frame.community })
+            : this.#enqueueFrame(frame, generation),
         closed: () => this.#onClosed(),
         fatal: (error) => this.#errors.emit(error),
         connecting: () => this.#setState('connecting'),
@@ -161,6 +143,7 @@ export class SyncEngine {
    * accepts or refuses it. Losing the network is not a refusal: it stays queued.
    */
   mutate<N extends MutationName>(name: N, args: MutationArgs<N>): Promise<MutationOutcome> {
+    if (this.#removal) return Promise.resolve(removedOutcome(this.#removal));
     const checked = checkArgs[name](args);
     if (!checked.ok) return Promise.resolve({ ok: false, error: checked.error });
     const broken = localRule(name, args);
@@ -190,15 +173,20 @@ export class SyncEngine {
     );
   }
 
-  /** Sends a failed message again. */
-  async retry(messageId: string): Promise<void> {
+  /**
+   * Sends a failed message again, with the arguments of the refused send (its
+   * reply target, its attachments), not only what the row shows.
+   */
+  async retry(messageId: string): Promise<MutationOutcome | undefined> {
     const row = await this.replica.messages.get(messageId);
-    if (row?.status !== 'failed') return;
-    void this.mutate('message.send', {
+    if (row?.status !== 'failed') return undefined;
+    const args: MutationArgs<'message.send'> = row.sendArgs ?? {
       id: row.id,
       channelId: row.channelId,
       content: row.content,
-    });
+      ...(row.replyToId ? { replyToId: row.replyToId } : {}),
+    };
+    return this.mutate('message.send', args);
   }
 
   /** Removes a failed or pending message (one already on the wire is deleted on the server). */
@@ -219,26 +207,16 @@ export class SyncEngine {
       .where('[channelId+sortKey]')
       .between([channelId, 1], [channelId, PENDING_SORT_BASE])
       .first();
-    const requestId = newId();
-    const answered = new Promise<boolean | undefined>((resolve) => {
-      this.#history.set(requestId, resolve);
-      setTimeout(() => resolve(undefined), HISTORY_TIMEOUT_MS);
-    });
     const before = oldest?.seq ?? null;
-    if (
-      !this.#connection.send({
+    const hasMore = await this.#history.ask((requestId) =>
+      this.#connection.send({
         type: 'history',
         requestId,
         channelId,
         before,
         limit: Limits.historyPage,
-      })
-    ) {
-      this.#history.delete(requestId);
-      return { hasMore: known };
-    }
-    const hasMore = await answered;
-    this.#history.delete(requestId);
+      }),
+    );
     return { hasMore: hasMore ?? known };
   }
 
@@ -259,12 +237,40 @@ export class SyncEngine {
     return this.#voice.changed.on(cb);
   }
 
+  /** Sends a notes frame now; false when offline (notes resync when they reopen). */
+  sendNotes(frame: NotesUp): boolean {
+    return this.#state === 'online' && this.#connection.send(frame);
+  }
+
+  onNotes(cb: (frame: NotesDown) => void): () => void {
+    return this.#notes.on(cb);
+  }
+
   onTyping(cb: (typing: ReadonlySet<TypingEntry>) => void): () => void {
     return this.#typing.changed.on(cb);
   }
 
   onRevoke(cb: (scope: string) => void): () => void {
     return this.#revokes.on(cb);
+  }
+
+  /**
+   * The server said the user was kicked or banned (just before closing the
+   * socket): the engine has stopped; the app tells them and calls `forget`.
+   */
+  onRemoved(cb: (removal: Removal) => void): () => void {
+    return this.#removals.on(cb);
+  }
+
+  /**
+   * Stops, and forgets everything the replica holds (a removed user's device
+   * must not keep the community); answers how many unsent messages went.
+   */
+  async forget(): Promise<number> {
+    this.stop();
+    const discarded = await forgetReplica(this.replica);
+    await this.#refreshPending();
+    return discarded;
   }
 
   /**
@@ -324,8 +330,20 @@ export class SyncEngine {
     this.#setState('offline');
     this.#presence.clear();
     this.#voice.clear();
-    for (const resolve of this.#history.values()) resolve(undefined);
-    this.#history.clear();
+    this.#history.abandonAll();
+  }
+
+  /**
+   * Handled as the frame arrives, not in the inbox: the close that follows
+   * must find the connection stopped, so it is not reported as a fatal error.
+   */
+  #removed(removal: Removal): void {
+    if (this.#removal) return;
+    this.#removal = removal;
+    this.stop();
+    for (const resolve of this.#waiting.values()) resolve(removedOutcome(removal));
+    this.#waiting.clear();
+    this.#removals.emit(removal);
   }
 
   /** Frames are applied one at a time, in arrival order; a newer socket's frames wait their turn. */
@@ -343,10 +361,22 @@ export class SyncEngine {
       case 'ready':
         await this.#ready(frame.userId, frame.nextSeq);
         return;
-      case 'changes':
-        if ((await applyChanges(this.replica, frame, this.#ctx())) === 'gap')
+      case 'changes': {
+        // Messages this replica did not hold yet: their authors stop showing as typing.
+        const sent = frame.changes.flatMap((c) =>
+          c.op === 'upsert' && c.entity === 'message' ? [c.data] : [],
+        );
+        const held =
+          sent.length > 0 ? await this.replica.messages.bulkGet(sent.map((m) => m.id)) : [];
+        if ((await applyChanges(this.replica, frame, this.#ctx())) === 'gap') {
           this.#connection.reconnectNow();
+          return;
+        }
+        sent.forEach((m, i) => {
+          if (held[i] === undefined) this.#typing.remove(m.channelId, m.authorId);
+        });
         return;
+      }
       case 'reset':
         await applyReset(this.replica, frame, this.#ctx());
         return;
@@ -360,7 +390,7 @@ export class SyncEngine {
         return;
       case 'history': {
         await applyHistory(this.replica, frame);
-        this.#history.get(frame.requestId)?.(frame.hasMore);
+        this.#history.answer(frame.requestId, frame.hasMore);
         return;
       }
       case 'presence':
@@ -381,8 +411,16 @@ export class SyncEngine {
       case 'voice.snapshot':
         this.#voice.replace(frame.channels);
         return;
+      case 'notes.opened':
+      case 'notes.sync':
+      case 'notes.awareness':
+      case 'notes.refused':
+      case 'notes.closed':
+        this.#notes.emit(frame);
+        return;
       case 'synced':
       case 'pong':
+      case 'removed':
         return;
     }
   }

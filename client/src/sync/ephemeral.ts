@@ -53,6 +53,11 @@ export class TypingBook {
     this.#update();
   }
 
+  /** Their message arrived: they are done typing it (no need to wait out the entry). */
+  remove(channelId: string, userId: string): void {
+    if (this.#entries.delete(`${channelId}:${userId}`)) this.#update();
+  }
+
   clear(): void {
     this.#entries.clear();
     this.#update();

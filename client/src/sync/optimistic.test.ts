@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyMessageExtras, newId } from '@echora/shared';
+import { emptyMessageExtras, newId, USER_SETTINGS_ID, withDefaults } from '@echora/shared';
 import { applyMutation, localRule, touches, type EntityRow } from './optimistic.ts';
 import { PENDING_SORT_BASE, type OutboxEntry } from './replica.ts';
 
@@ -97,5 +97,20 @@ describe('optimistic effects', () => {
     expect(localRule('message.send', { id: newId(), channelId, content: '  \n' })).toMatch(/blank/);
     expect(localRule('channel.create', { id: newId(), kind: 'text', name: ' ' })).toMatch(/blank/);
     expect(localRule('message.send', { id: newId(), channelId, content: 'ok' })).toBeUndefined();
+  });
+});
+
+describe('optimistic settings', () => {
+  it('settings.update shows at once over the defaults, then over what the server had', () => {
+    const light: Step = { id: 1, name: 'settings.update', args: { theme: 'light' }, createdAt: at };
+    const bigger: Step = { id: 2, name: 'settings.update', args: { fontSize: 18 }, createdAt: at };
+    expect(touches(light)).toEqual([{ entity: 'userSettings', id: USER_SETTINGS_ID, scope: '' }]);
+    expect(fold([light, bigger], null)).toEqual({
+      ...withDefaults(null),
+      theme: 'light',
+      fontSize: 18,
+    });
+    const server = { ...withDefaults(null), compact: true };
+    expect(fold([bigger], server)).toEqual({ ...server, fontSize: 18 });
   });
 });

@@ -3,8 +3,11 @@ import {
   COMMUNITY_SCOPE,
   emptyMessageExtras,
   setReaction,
+  USER_SETTINGS_ID,
+  withDefaults,
   type MutationArgs,
   type MutationName,
+  type Channel,
   type ReadState,
 } from '@echora/shared';
 import {
@@ -93,7 +96,45 @@ export function touches(entry: Entry): EntityRef[] {
       // The user's own scope; `touches` has no user id, and that scope is only
       // revoked at sign-out, when the whole replica goes.
       return [{ entity: 'readState', id: as(name, args).channelId, scope: '' }];
+    case 'settings.update':
+      // One row per user scope, under a fixed id (see `USER_SETTINGS_ID`).
+      return [{ entity: 'userSettings', id: USER_SETTINGS_ID, scope: '' }];
+    case 'dm.open':
+      // The conversation's id comes from both user ids; the caller puts it in `local`.
+      return [{ entity: 'channel', id: entry.local?.channelId ?? '', scope: COMMUNITY_SCOPE }];
+    case 'dm.create':
+    case 'dm.rename':
+    case 'dm.add':
+    case 'dm.remove':
+    case 'dm.leave':
+      return [{ entity: 'channel', id: as(name, args).id, scope: COMMUNITY_SCOPE }];
+    case 'user.block':
+      return [{ entity: 'block', id: as(name, args).userId, scope: '' }];
+    case 'message.report':
+      return [];
   }
+}
+
+/** A direct conversation as the device shows it before the server has answered. */
+function newDm(
+  id: string,
+  createdAt: string,
+  participants: string[],
+  ownerId: string | null,
+  name = '',
+): Channel {
+  return {
+    id,
+    kind: 'dm',
+    name,
+    topic: '',
+    position: 0,
+    createdAt,
+    parentId: null,
+    parentMessageId: null,
+    overrides: [],
+    dm: { participants, ownerId, isGroup: ownerId !== null },
+  };
 }
 
 /**
@@ -245,6 +286,49 @@ export function applyMutation(
       if ('seq' in a) return { ...state, lastReadSeq: Math.max(state.lastReadSeq, a.seq) };
       return { ...state, muted: a.muted };
     }
+    case 'settings.update': {
+      // Mirrors the server: the given keys over what is stored, over the defaults.
+      const current = row && 'theme' in row ? row : withDefaults(null);
+      return { ...current, ...as(entry.name, entry.args) };
+    }
+    case 'dm.open': {
+      if (row || !ref.id) return row;
+      const a = as(entry.name, entry.args);
+      return newDm(ref.id, entry.createdAt, [ctx.userId, a.userId], null);
+    }
+    case 'dm.create': {
+      if (row) return row;
+      const a = as(entry.name, entry.args);
+      return newDm(a.id, entry.createdAt, [ctx.userId, ...a.userIds], ctx.userId, a.name ?? '');
+    }
+    case 'dm.rename': {
+      if (!row || !('dm' in row) || !row.dm) return row;
+      return { ...row, name: as(entry.name, entry.args).name.trim() };
+    }
+    case 'dm.add': {
+      if (!row || !('dm' in row) || !row.dm) return row;
+      const added = as(entry.name, entry.args).userIds.filter(
+        (u) => !row.dm?.participants.includes(u),
+      );
+      return { ...row, dm: { ...row.dm, participants: [...row.dm.participants, ...added] } };
+    }
+    case 'dm.remove': {
+      if (!row || !('dm' in row) || !row.dm) return row;
+      const { userId } = as(entry.name, entry.args);
+      return {
+        ...row,
+        dm: { ...row.dm, participants: row.dm.participants.filter((u) => u !== userId) },
+      };
+    }
+    case 'dm.leave':
+      return null;
+    case 'user.block': {
+      const a = as(entry.name, entry.args);
+      if (!a.blocked) return null;
+      return row ?? { id: a.userId, createdAt: entry.createdAt };
+    }
+    case 'message.report':
+      return row;
   }
 }
 

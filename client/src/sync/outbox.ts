@@ -1,4 +1,5 @@
-import type { AckDown, MutationName, RejectDown } from '@echora/shared';
+import type { AckDown, MessageSendArgs, MutationName, RejectDown } from '@echora/shared';
+import { dmId } from '@echora/shared';
 import { cursorOf } from './apply.ts';
 import { applyMutation, entityKey, touches, type ApplyContext } from './optimistic.ts';
 import { ensureShadows, rebaseTables, recompute } from './rebase.ts';
@@ -45,7 +46,10 @@ export function enqueue(
           ? (args as { messageId: string }).messageId
           : (args as { id: string }).id;
       const held = (await r.messages.get(id)) ?? (await r.shadows.get(`message:${id}`))?.row;
-      if (held && 'channelId' in held) entry.local = { channelId: held.channelId };
+      if (held && 'channelId' in held) entry.local = { channelId: held.channelId as string };
+    } else if (name === 'dm.open') {
+      // Both sides derive the same id, so two offline starts meet in one conversation.
+      entry.local = { channelId: dmId(ctx.userId, (args as { userId: string }).userId) };
     }
     const refs = touches(entry);
     entry.keys = refs.map((ref) => entityKey(ref.entity, ref.id));
@@ -87,14 +91,14 @@ export async function nextToSend(
   });
 }
 
-/** How many mutations still wait for the server. */
+/** How many of the user's mutations still wait for the server (read marks aside). */
 export async function pendingCount(r: Replica): Promise<number> {
-  const [all, acked] = await Promise.all([
-    r.outbox.count(),
-    r.outbox.where('acked.scope').above('').count(),
-  ]);
-  return all - acked;
+  // Read marks are bookkeeping the reader did not ask to send: "3 queued" means three things they did.
+  return r.outbox.filter((e) => !e.acked && !UNCOUNTED.has(e.name)).count();
 }
+
+/** Mutations the connection status does not count as queued. */
+const UNCOUNTED: ReadonlySet<MutationName> = new Set(['read.mark']);
 
 /**
  * Records an ack. The entry keeps shaping the view until the change it made
@@ -137,7 +141,12 @@ export function settleReject(
     const ref = refs[0];
     if (entry.name === 'message.send' && ref && !(await r.messages.get(ref.id))) {
       const row = applyMutation(entry, ref, null, ctx) as LocalMessage;
-      await r.messages.put({ ...row, status: 'failed', error: frame.error });
+      await r.messages.put({
+        ...row,
+        status: 'failed',
+        error: frame.error,
+        sendArgs: entry.args as MessageSendArgs,
+      });
     }
     return entry;
   });

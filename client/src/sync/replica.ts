@@ -1,14 +1,19 @@
 import { Dexie, type Table } from 'dexie';
 import {
   emptyMessageExtras,
+  type Block,
   type Channel,
+  type CommunityInfo,
   type Emoji,
   type EntityName,
+  type FormerMember,
   type Member,
   type Message,
+  type MessageSendArgs,
   type MutationName,
   type ReadState,
   type Role,
+  type UserSettings,
   type WireError,
 } from '@echora/shared';
 
@@ -34,12 +39,18 @@ const emptyMemberExtras = (): Omit<
  * The replica's schema version. Bump it (and add a `version(n).upgrade`) when a
  * table or index changes; never edit an old version's store list.
  */
-export const REPLICA_VERSION = 2;
+export const REPLICA_VERSION = 5;
 
 export type MessageStatus = 'sent' | 'pending' | 'failed';
 
 /** A message as the UI sees it: the server's message plus its local state. */
-export type LocalMessage = Message & { status: MessageStatus; error?: WireError; sortKey: number };
+export type LocalMessage = Message & {
+  status: MessageStatus;
+  error?: WireError;
+  sortKey: number;
+  /** A failed send keeps the arguments it was sent with, so a retry resends them all. */
+  sendArgs?: MessageSendArgs;
+};
 
 /**
  * Pending messages sort after every confirmed one (whose `sortKey` is its
@@ -73,7 +84,17 @@ export interface OutboxEntry {
 export type EntityKind = EntityName;
 
 /** A replicated row of any kind, as the view tables hold it. */
-export type EntityRow = Channel | Member | LocalMessage | Role | Emoji | ReadState;
+export type EntityRow =
+  | Channel
+  | Member
+  | FormerMember
+  | LocalMessage
+  | Role
+  | Emoji
+  | ReadState
+  | UserSettings
+  | CommunityInfo
+  | Block;
 
 /**
  * The last server state of an entity that has pending local changes; the view
@@ -101,10 +122,14 @@ export interface KvRow {
 export class Replica extends Dexie {
   declare channels: Table<Channel, string>;
   declare members: Table<Member, string>;
+  declare formerMembers: Table<FormerMember, string>;
   declare messages: Table<LocalMessage, string>;
   declare roles: Table<Role, string>;
   declare emojis: Table<Emoji, string>;
   declare readStates: Table<ReadState, string>;
+  declare userSettings: Table<UserSettings, string>;
+  declare community: Table<CommunityInfo, string>;
+  declare blocks: Table<Block, string>;
   declare cursors: Table<CursorRow, string>;
   declare outbox: Table<OutboxEntry, number>;
   declare shadows: Table<Shadow, string>;
@@ -115,7 +140,7 @@ export class Replica extends Dexie {
     options?: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange },
   ) {
     super(name, options);
-    this.version(REPLICA_VERSION).stores({
+    this.version(2).stores({
       channels: 'id, position',
       members: 'id',
       messages: 'id, [channelId+sortKey], channelId',
@@ -146,6 +171,13 @@ export class Replica extends Dexie {
             Object.assign(m, { ...emptyMemberExtras(), ...m });
           });
       });
+    // Version 3 adds the user's settings (one row, in their user scope) and the
+    // community's own row (its name).
+    this.version(3).stores({ userSettings: 'id', community: 'id' });
+    // Version 4 keeps the names of former members whose messages remain.
+    this.version(4).stores({ formerMembers: 'id' });
+    // Version 5 keeps the people the user blocked (their user scope).
+    this.version(REPLICA_VERSION).stores({ blocks: 'id' });
   }
 
   /** The view table holding rows of `entity` (rows of the matching kind only). */
@@ -154,9 +186,13 @@ export class Replica extends Dexie {
       channel: this.channels,
       message: this.messages,
       member: this.members,
+      formerMember: this.formerMembers,
       role: this.roles,
       emoji: this.emojis,
       readState: this.readStates,
+      userSettings: this.userSettings,
+      community: this.community,
+      block: this.blocks,
     };
     return tables[entity] as Table<EntityRow, string>;
   }
@@ -171,9 +207,13 @@ export const ENTITY_KINDS: readonly EntityKind[] = [
   'channel',
   'message',
   'member',
+  'formerMember',
   'role',
   'emoji',
   'readState',
+  'userSettings',
+  'community',
+  'block',
 ];
 
 /** Where an entity's server state lives: the community, a channel, or the user's own scope. */
@@ -181,9 +221,13 @@ export const ENTITY_SCOPE: Record<EntityKind, 'community' | 'channel' | 'user'> 
   channel: 'community',
   message: 'channel',
   member: 'community',
+  formerMember: 'community',
   role: 'community',
   emoji: 'community',
   readState: 'user',
+  userSettings: 'user',
+  community: 'community',
+  block: 'user',
 };
 
 /** Opens (creating if needed) the replica named `name` in this browser profile. */

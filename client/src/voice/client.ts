@@ -9,6 +9,8 @@ import { SpeakingDetector } from './level.ts';
 import { VoicePeer, type RemoteMedia } from './peer.ts';
 import { SignalingSocket, type SignalClose } from './signaling.ts';
 import { RemoteAudio } from './playback.ts';
+import { closeMessage, refusalMessage } from './reasons.ts';
+import { GrantRenewal, isFinalRefusal } from './renewal.ts';
 
 export type VoiceStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -65,13 +67,6 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10_000];
  */
 const ICE_DISCONNECTED_GRACE_MS = 5_000;
 
-const REASONS: Record<string, string> = {
-  REPLACED: 'You joined this channel from somewhere else.',
-  FORBIDDEN: 'You were removed from the voice channel.',
-  GRANT_INVALID: 'The voice server refused the connection.',
-  WRONG_NODE: 'The voice server refused the connection.',
-};
-
 /**
  * A voice call, framework-free: grant → SFU socket → one RTCPeerConnection;
  * mute, deafen, speaking detection, screen and camera, device choice, and
@@ -87,6 +82,7 @@ export class VoiceClient {
   private readonly audio = new RemoteAudio();
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private renewal: GrantRenewal | undefined;
   private iceTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped on every join/leave so late callbacks of an old connection do nothing. */
   private generation = 0;
@@ -133,26 +129,26 @@ export class VoiceClient {
       grant = await this.options.requestGrant(channelId);
     } catch (error) {
       if (generation !== this.generation) return;
-      const kind = (error as { kind?: string }).kind;
       // Refusals are final; a network failure is worth another try.
-      if (
-        kind === 'forbidden' ||
-        kind === 'not_found' ||
-        kind === 'invalid' ||
-        kind === 'unauthorized'
-      )
-        return this.fail((error as Error).message);
+      if (isFinalRefusal(error)) return this.fail((error as Error).message);
       return this.retryLater(generation);
     }
     if (generation !== this.generation) return;
     this.set({ perms: grant.perms });
+    this.renewal = new GrantRenewal(() => this.options.requestGrant(channelId), {
+      renewed: (next) => {
+        if (generation !== this.generation) return;
+        // The channel moved to another SFU node (its list changed): join there.
+        if (next.url !== grant.url) return this.retryLater(generation);
+        this.socket?.send({ type: 'grant', grant: next.token });
+      },
+      refused: (error) => {
+        if (generation === this.generation) this.fail(refusalMessage(error));
+      },
+    });
+    this.renewal.schedule(grant.expiresAt);
     if (grant.perms.speak && !this.mic) {
-      try {
-        this.mic = await openMicrophone(this.micDeviceId);
-        this.watchMic();
-      } catch {
-        this.set({ error: 'Microphone unavailable: you can listen but not speak.' });
-      }
+      await this.openMic();
       if (generation !== this.generation) return;
     }
     this.applyMute();
@@ -213,9 +209,50 @@ export class VoiceClient {
           self: signal.participants.find((p) => p.userId === this.userId) ?? null,
         });
         return;
+      case 'perms':
+        await this.applyPerms(generation, signal.perms);
+        return;
       case 'error':
         this.set({ error: signal.message });
         return;
+    }
+  }
+
+  /**
+   * The SFU applied new perms (a renewed grant, or a role or override change
+   * the sync server told it of): stop what is no longer allowed, start the
+   * microphone when speaking is allowed again, and say what changed.
+   */
+  private async applyPerms(generation: number, perms: VoicePerms): Promise<void> {
+    const before = this.state.perms;
+    this.set({ perms });
+    if (!perms.stream) {
+      // The SFU already ended them; stop the capture too.
+      await this.stopScreenShare();
+      await this.stopCamera();
+    }
+    this.applyMute();
+    if (before?.speak && !perms.speak) this.set({ error: 'You may no longer speak here.' });
+    else if (before?.stream && !perms.stream)
+      this.set({ error: 'You may no longer share video here.' });
+    if (!perms.speak || before?.speak !== false) return;
+    this.set({ error: null });
+    if (!this.mic && !(await this.openMic())) return;
+    if (generation !== this.generation) return;
+    this.applyMute();
+    await this.peer?.setLocal('mic', this.mic ?? null);
+    this.socket?.send({ type: 'publish', source: 'mic' });
+  }
+
+  /** Opens the microphone; says so when it cannot (the call goes on, listening). */
+  private async openMic(): Promise<boolean> {
+    try {
+      this.mic = await openMicrophone(this.micDeviceId);
+      this.watchMic();
+      return true;
+    } catch {
+      this.set({ error: 'Microphone unavailable: you can listen but not speak.' });
+      return false;
     }
   }
 
@@ -244,7 +281,7 @@ export class VoiceClient {
   private onClose(generation: number, close: SignalClose): void {
     if (generation !== this.generation) return;
     if (close.retry) this.retryLater(generation);
-    else this.fail(REASONS[close.reason] ?? null);
+    else this.fail(closeMessage(close));
   }
 
   private retryLater(generation: number): void {
@@ -310,6 +347,8 @@ export class VoiceClient {
   private teardown(everything: boolean): void {
     clearTimeout(this.retryTimer);
     clearTimeout(this.iceTimer);
+    this.renewal?.stop();
+    this.renewal = undefined;
     this.socket?.close();
     this.socket = undefined;
     this.peer?.close();
@@ -339,10 +378,10 @@ export class VoiceClient {
     }
   }
 
-  /** Neither muted nor deafened, and with push-to-talk, the key is held. */
+  /** Allowed to speak, neither muted nor deafened, and with push-to-talk, the key is held. */
   private micOpen(): boolean {
-    const { muted, deafened, pushToTalk, talking } = this.state;
-    return !muted && !deafened && (!pushToTalk || talking);
+    const { muted, deafened, pushToTalk, talking, perms } = this.state;
+    return perms?.speak !== false && !muted && !deafened && (!pushToTalk || talking);
   }
 
   /** The microphone track is enabled only while {@link micOpen}: a disabled track sends silence. */

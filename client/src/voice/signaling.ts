@@ -4,6 +4,8 @@ import { VoiceCloseCode, type SignalDown, type SignalUp } from '@echora/shared/v
 export interface SignalClose {
   code: number;
   reason: string;
+  /** What follows the key (`ACCESS_REVOKED: banned` → `banned`). */
+  detail: string;
   /** Worth reconnecting with a fresh grant (network loss, media failure, expiry). */
   retry: boolean;
 }
@@ -15,6 +17,7 @@ const FINAL = new Set<number>([
   VoiceCloseCode.WRONG_NODE,
   VoiceCloseCode.FORBIDDEN,
   VoiceCloseCode.REPLACED,
+  VoiceCloseCode.ACCESS_REVOKED,
 ]);
 
 /**
@@ -44,8 +47,13 @@ export class SignalingSocket {
     this.ws.onclose = (event) => {
       if (this.closed) return;
       this.closed = true;
-      const reason = event.reason.split(':')[0] ?? '';
-      this.onClose({ code: event.code, reason, retry: !FINAL.has(event.code) });
+      const [reason = '', ...rest] = event.reason.split(':');
+      this.onClose({
+        code: event.code,
+        reason,
+        detail: rest.join(':').trim(),
+        retry: !FINAL.has(event.code),
+      });
     };
   }
 

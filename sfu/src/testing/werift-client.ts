@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import type {
   MediaSource,
   OfferSignal,
+  PermsSignal,
   RemoteTrack,
   SignalDown,
   SignalUp,
@@ -44,6 +45,8 @@ export class WeriftVoiceClient {
   readonly inbound = new Map<string, Inbound>();
   participants: VoiceParticipant[] = [];
   readonly errors: string[] = [];
+  /** Every `perms` frame, oldest first. */
+  readonly perms: PermsSignal[] = [];
   /** RTP packets written by `publish` so far. */
   sent = 0;
   closed: { code: number; reason: string } | undefined;
@@ -134,6 +137,8 @@ export class WeriftVoiceClient {
   private async onSignal(signal: SignalDown): Promise<void> {
     if (signal.type === 'participants' || signal.type === 'joined') {
       this.participants = signal.participants;
+    } else if (signal.type === 'perms') {
+      this.perms.push(signal);
     } else if (signal.type === 'error') {
       this.errors.push(`${signal.kind}: ${signal.message}`);
     } else if (signal.type === 'offer') {

@@ -1,2 +1,3 @@
 export * from './parse.ts';
 export * from './resolve.ts';
+export * from './plain-text.ts';

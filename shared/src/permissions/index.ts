@@ -1,3 +1,4 @@
 export * from './bits.ts';
 export * from './resolve.ts';
 export * from './checks.ts';
+export * from './dm.ts';

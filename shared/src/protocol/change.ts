@@ -2,12 +2,16 @@ import { Type, type Static, type TSchema } from 'typebox';
 import {
   channelSchema,
   emojiSchema,
+  formerMemberSchema,
   memberSchema,
   messageSchema,
   readStateSchema,
   roleSchema,
+  blockSchema,
   Uuid,
 } from './entities.ts';
+import { userSettingsSchema } from './user-settings.ts';
+import { communityInfoSchema } from './community-info.ts';
 
 /**
  * Every kind of entity the feed carries, and the scope it lives in: `community`
@@ -19,9 +23,13 @@ export const entitySchemas = {
   channel: channelSchema,
   message: messageSchema,
   member: memberSchema,
+  formerMember: formerMemberSchema,
   role: roleSchema,
   emoji: emojiSchema,
   readState: readStateSchema,
+  userSettings: userSettingsSchema,
+  community: communityInfoSchema,
+  block: blockSchema,
 } as const;
 export type EntityName = keyof typeof entitySchemas;
 export const entityNames = Object.keys(entitySchemas) as EntityName[];
@@ -42,9 +50,13 @@ export const changeSchema = Type.Union([
   upsert('channel', channelSchema),
   upsert('message', messageSchema),
   upsert('member', memberSchema),
+  upsert('formerMember', formerMemberSchema),
   upsert('role', roleSchema),
   upsert('emoji', emojiSchema),
   upsert('readState', readStateSchema),
+  upsert('userSettings', userSettingsSchema),
+  upsert('community', communityInfoSchema),
+  upsert('block', blockSchema),
   Type.Object({
     version: Type.Number(),
     op: Type.Literal('delete'),
@@ -52,9 +64,13 @@ export const changeSchema = Type.Union([
       Type.Literal('channel'),
       Type.Literal('message'),
       Type.Literal('member'),
+      Type.Literal('formerMember'),
       Type.Literal('role'),
       Type.Literal('emoji'),
       Type.Literal('readState'),
+      Type.Literal('userSettings'),
+      Type.Literal('community'),
+      Type.Literal('block'),
     ]),
     id: Uuid,
   }),

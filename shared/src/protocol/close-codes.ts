@@ -18,6 +18,18 @@ export const CloseCode = {
   forbidden: 4005,
   /** Too many frames; reconnect after a pause. */
   rateLimited: 4008,
+  /**
+   * The client did not read what the server sent: more than
+   * `Limits.socketBufferBytes` waited for it, or it did not answer a protocol
+   * ping before the next one (`SOCKET_PING_MS`). Reconnect with backoff;
+   * catch-up resumes from the cursors.
+   */
+  slowConsumer: 4009,
+  /**
+   * The user already has as many sync sockets open on this server as it allows
+   * (`MAX_SOCKETS_PER_USER`). Reconnect with backoff; one may close meanwhile.
+   */
+  tooManySockets: 4010,
   /** The server is shutting down; reconnect elsewhere. */
   goingAway: 1001,
 } as const;

@@ -3,10 +3,19 @@ import { ackDown, rejectDown } from './down/ack.ts';
 import { changesDown } from './down/changes.ts';
 import { errorDown } from './down/error.ts';
 import { historyDown } from './down/history.ts';
+import {
+  notesAwarenessDown,
+  notesClosedDown,
+  notesOpenedDown,
+  notesRefusedDown,
+  notesSyncDown,
+  notesVersionsDown,
+} from './down/notes.ts';
 import { pongDown } from './down/pong.ts';
 import { presenceDown, presenceSnapshotDown } from './down/presence.ts';
 import { readyDown } from './down/ready.ts';
 import { resetDown } from './down/reset.ts';
+import { removedDown } from './down/removed.ts';
 import { revokeDown } from './down/revoke.ts';
 import { syncedDown } from './down/synced.ts';
 import { typingDown } from './down/typing.ts';
@@ -16,10 +25,12 @@ export * from './down/ack.ts';
 export * from './down/changes.ts';
 export * from './down/error.ts';
 export * from './down/history.ts';
+export * from './down/notes.ts';
 export * from './down/pong.ts';
 export * from './down/presence.ts';
 export * from './down/ready.ts';
 export * from './down/reset.ts';
+export * from './down/removed.ts';
 export * from './down/revoke.ts';
 export * from './down/synced.ts';
 export * from './down/typing.ts';
@@ -31,6 +42,7 @@ export const downMessage = Type.Union([
   changesDown,
   resetDown,
   revokeDown,
+  removedDown,
   syncedDown,
   ackDown,
   rejectDown,
@@ -40,6 +52,12 @@ export const downMessage = Type.Union([
   typingDown,
   voiceStateDown,
   voiceSnapshotDown,
+  notesOpenedDown,
+  notesSyncDown,
+  notesAwarenessDown,
+  notesRefusedDown,
+  notesClosedDown,
+  notesVersionsDown,
   errorDown,
   pongDown,
 ]);

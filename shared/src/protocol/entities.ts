@@ -10,6 +10,17 @@ export const channelKindSchema = Type.Union([
 ]);
 export type ChannelKind = Static<typeof channelKindSchema>;
 
+/**
+ * Kinds a replicated channel may have: the creatable ones and `dm`, a direct
+ * conversation made by `dm.open` or `dm.create` (never by `channel.create`).
+ */
+export const channelEntityKindSchema = Type.Union([
+  Type.Literal('text'),
+  Type.Literal('voice'),
+  Type.Literal('thread'),
+  Type.Literal('dm'),
+]);
+
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const NullableUuid = Type.Union([Uuid, Type.Null()]);
@@ -23,10 +34,22 @@ export const overrideSchema = Type.Object({
 });
 export type Override = Static<typeof overrideSchema>;
 
+/**
+ * Who takes part in a direct conversation. Only its participants ever receive
+ * the channel (and so this). `ownerId` is the group's creator (who may remove
+ * people), null for a 1:1 conversation.
+ */
+export const dmInfoSchema = Type.Object({
+  participants: Type.Array(Uuid),
+  ownerId: Type.Union([Uuid, Type.Null()]),
+  isGroup: Type.Boolean(),
+});
+export type DmInfo = Static<typeof dmInfoSchema>;
+
 /** A channel as replicated to clients (community scope). */
 export const channelSchema = Type.Object({
   id: Uuid,
-  kind: channelKindSchema,
+  kind: channelEntityKindSchema,
   name: Type.String(),
   topic: Type.String(),
   position: Type.Number(),
@@ -36,6 +59,8 @@ export const channelSchema = Type.Object({
   /** The message a thread was started from. */
   parentMessageId: NullableUuid,
   overrides: Type.Array(overrideSchema),
+  /** Set for `dm` channels only. */
+  dm: Type.Optional(dmInfoSchema),
 });
 export type Channel = Static<typeof channelSchema>;
 
@@ -108,6 +133,19 @@ export const memberSchema = Type.Object({
 });
 export type Member = Static<typeof memberSchema>;
 
+/**
+ * The public name of someone who is no longer a member (kicked, banned, left)
+ * and whose messages remain (community scope), so others still see who wrote
+ * them. A current member's row is the `member` entity.
+ */
+export const formerMemberSchema = Type.Object({
+  id: Uuid,
+  username: Type.String(),
+  displayName: Type.String(),
+  avatarUrl: NullableString,
+});
+export type FormerMember = Static<typeof formerMemberSchema>;
+
 /** A role (community scope); `permissions` holds bits from `Permission`. */
 export const roleSchema = Type.Object({
   id: Uuid,
@@ -138,6 +176,10 @@ export const readStateSchema = Type.Object({
   muted: Type.Boolean(),
 });
 export type ReadState = Static<typeof readStateSchema>;
+
+/** Someone the user blocked (user scope; `id` is the blocked user's id). */
+export const blockSchema = Type.Object({ id: Uuid, createdAt: Type.String() });
+export type Block = Static<typeof blockSchema>;
 
 /** The fields of a message that only the server fills in (defaults for a new one). */
 export const emptyMessageExtras = (): Pick<

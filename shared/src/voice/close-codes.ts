@@ -10,7 +10,10 @@ export const VoiceCloseCode = {
   BAD_HANDSHAKE: 4000,
   /** The grant's signature, audience or claims are wrong. Do not retry with it. */
   GRANT_INVALID: 4001,
-  /** The grant expired (or lived longer than allowed). Ask the sync server for a new one. */
+  /**
+   * The grant expired (or lived longer than allowed), or a session's grant was
+   * not renewed (a `grant` frame) before it expired. Ask the sync server for a new one.
+   */
   GRANT_EXPIRED: 4002,
   /** The grant names another SFU node. */
   WRONG_NODE: 4003,
@@ -22,6 +25,12 @@ export const VoiceCloseCode = {
   REPLACED: 4006,
   /** Media could not connect (ICE/DTLS failed). Reconnect with a new grant. */
   MEDIA_FAILED: 4007,
+  /**
+   * The sync server ended this user's session: banned, kicked, timed out, or a
+   * role or override change took the channel away. The reason follows the key
+   * (`ACCESS_REVOKED: banned`, see `VoiceRevokeReason`). Do not reconnect.
+   */
+  ACCESS_REVOKED: 4008,
 } as const;
 export type VoiceCloseReason = Exclude<
   keyof typeof VoiceCloseCode,

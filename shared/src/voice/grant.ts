@@ -36,7 +36,22 @@ export const voiceGrantClaimsSchema = Type.Object({
   mod: Type.Optional(Type.Object({ mute: Type.Boolean(), deafen: Type.Boolean() })),
   iat: Type.Number(),
   exp: Type.Number(),
+  /**
+   * Epoch ms the grant was signed at (`iat` to the millisecond), so the SFU
+   * can tell it from an access command of the same second: a grant signed
+   * just after a timeout was lifted must not be held to the timeout.
+   */
+  iatMs: Type.Optional(Type.Number()),
 });
+
+/**
+ * When a grant was signed, in epoch ms: `iatMs` when it agrees with `iat`,
+ * else the start of `iat`'s second.
+ */
+export function grantIssuedMs(claims: Pick<VoiceGrantClaims, 'iat' | 'iatMs'>): number {
+  const { iat, iatMs } = claims;
+  return iatMs !== undefined && Math.floor(iatMs / 1000) === iat ? iatMs : iat * 1000;
+}
 export type VoiceGrantClaims = Static<typeof voiceGrantClaimsSchema>;
 
 /** Body of `POST /api/voice/grant`. */

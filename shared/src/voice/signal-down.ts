@@ -38,6 +38,18 @@ export const participantsSignal = Type.Object({
   participants: Type.Array(voiceParticipantSchema),
 });
 
+/**
+ * What this client may do changed: a renewed grant was applied, or the sync
+ * server lowered (or raised) its perms. Without `stream` the SFU has ended the
+ * client's camera and screen; without `speak` its microphone reaches nobody.
+ */
+export const permsSignal = Type.Object({
+  type: Type.Literal('perms'),
+  perms: voicePermsSchema,
+  /** Epoch ms (the grant's `exp`) after which the SFU ends the session unless a new grant came. */
+  expiresAt: Type.Number(),
+});
+
 /** A refused request (e.g. `publish` of video without `stream`); the socket stays open. */
 export const errorSignal = Type.Object({
   type: Type.Literal('error'),
@@ -46,7 +58,14 @@ export const errorSignal = Type.Object({
 });
 
 /** Every frame the SFU sends. */
-export const signalDown = Type.Union([joinedSignal, offerSignal, participantsSignal, errorSignal]);
+export const signalDown = Type.Union([
+  joinedSignal,
+  offerSignal,
+  participantsSignal,
+  permsSignal,
+  errorSignal,
+]);
 export type SignalDown = Static<typeof signalDown>;
 export type OfferSignal = Static<typeof offerSignal>;
 export type JoinedSignal = Static<typeof joinedSignal>;
+export type PermsSignal = Static<typeof permsSignal>;

@@ -52,6 +52,16 @@ export const stateSignal = Type.Object({
   speaking: Type.Optional(Type.Boolean()),
 });
 
+/**
+ * A fresh grant for the same user and channel, sent before the current one
+ * expires (the SFU ends a session whose grant ran out). The SFU applies its
+ * perms, which the sync server recomputed when it signed it.
+ */
+export const grantSignal = Type.Object({
+  type: Type.Literal('grant'),
+  grant: Type.String({ maxLength: 8192 }),
+});
+
 /** Leaves the channel; the SFU closes the socket. */
 export const leaveSignal = Type.Object({ type: Type.Literal('leave') });
 
@@ -62,6 +72,7 @@ export const signalUp = Type.Union([
   publishSignal,
   unpublishSignal,
   stateSignal,
+  grantSignal,
   leaveSignal,
 ]);
 export type SignalUp = Static<typeof signalUp>;

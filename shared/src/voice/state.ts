@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from '../protocol/entities.ts';
+import { voiceSessionPermsSchema } from './access.ts';
 
 /** Media a client publishes: one microphone, one camera, one screen at most. */
 export const mediaSourceSchema = Type.Union([
@@ -38,6 +39,15 @@ export const voiceParticipantSchema = Type.Object({
 export type VoiceParticipant = Static<typeof voiceParticipantSchema>;
 
 /**
+ * Most participants one SFU node reports (and holds). A werift node is
+ * CPU-bound long before this; the cap keeps a report within
+ * {@link VOICE_REPORT_MAX_BYTES}.
+ */
+export const VOICE_NODE_MAX_PARTICIPANTS = 4096;
+/** Largest report body the sync server reads (from an authenticated node only). */
+export const VOICE_REPORT_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
  * What an SFU node posts to the sync server (`POST /api/internal/voice/report`,
  * `Authorization: Bearer <HS256 JWT, aud echora-sync-internal>`): every
  * participant it holds. Whole snapshots rather than deltas, so a lost post or a
@@ -50,7 +60,15 @@ export const voiceNodeReportSchema = Type.Object({
   seq: Type.Number(),
   /** Random per process start: a restarted node's seq starts over. */
   epoch: Type.String({ maxLength: 64 }),
-  participants: Type.Array(voiceParticipantSchema, { maxItems: 100_000 }),
+  participants: Type.Array(voiceParticipantSchema, { maxItems: VOICE_NODE_MAX_PARTICIPANTS }),
+  /**
+   * What each participant may do on the node now (from its grant, or the sync
+   * server's last command), so the sync server can correct what is out of date.
+   * Absent from nodes older than this field.
+   */
+  perms: Type.Optional(
+    Type.Array(voiceSessionPermsSchema, { maxItems: VOICE_NODE_MAX_PARTICIPANTS }),
+  ),
   /**
    * Where the node takes moderation commands (`POST <control>/internal/moderate`),
    * an http(s) base URL; absent on nodes that take none.

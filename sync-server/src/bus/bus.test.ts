@@ -47,6 +47,8 @@ describe.each(implementations)('%s bus', (_name, make) => {
   it('delivers every event to every node in publish order', async () => {
     const [a, b] = await make();
     open.push(a, b);
+    // Connected and subscribed once made (what /readyz reports).
+    expect([a.ready(), b.ready()]).toEqual([true, true]);
     const events: BusEvent[] = Array.from({ length: 50 }, (_, i) => ({
       type: 'changes',
       scope: 'community',

@@ -13,6 +13,7 @@ export function createMemoryBus(): Bus {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    ready: () => true,
     close() {
       handlers.clear();
       return Promise.resolve();

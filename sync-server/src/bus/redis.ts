@@ -35,6 +35,7 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
       handlers.add(handler);
       return () => handlers.delete(handler);
     },
+    ready: () => pub.status === 'ready' && sub.status === 'ready',
     async close() {
       handlers.clear();
       sub.disconnect();

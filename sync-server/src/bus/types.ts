@@ -50,7 +50,23 @@ export interface VoiceHelloEvent {
   nodeId: string;
 }
 
-export type BusEvent = ChangesEvent | TypingEvent | PresenceEvent | VoiceEvent | VoiceHelloEvent;
+/**
+ * A notes document changed on `nodeId` (`kind: 'update'`, a Yjs update that
+ * is already stored) or someone's cursor moved (`kind: 'awareness'`, a
+ * y-protocols awareness update). `data` is base64. Other nodes with the
+ * document open apply it and pass it to their sockets.
+ */
+export interface NotesEvent {
+  type: 'notes';
+  /** `cursors`: a node that just loaded the document asks the others for their sockets' cursors. */
+  kind: 'update' | 'awareness' | 'cursors';
+  channelId: string;
+  nodeId: string;
+  data: string;
+}
+
+export type BusEvent =
+  ChangesEvent | TypingEvent | PresenceEvent | VoiceEvent | VoiceHelloEvent | NotesEvent;
 
 export type BusHandler = (event: BusEvent) => void;
 
@@ -64,5 +80,7 @@ export interface Bus {
   publish(event: BusEvent): Promise<void>;
   /** Returns a function that removes the handler. */
   subscribe(handler: BusHandler): () => void;
+  /** Connected and subscribed: events published now reach this node. */
+  ready(): boolean;
   close(): Promise<void>;
 }

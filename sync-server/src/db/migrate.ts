@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../paths.ts';
 import type { ScriptDb } from './script.ts';
 
 /** The repository's `migrations/` folder. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+export const MIGRATIONS_DIR = join(REPO_ROOT, 'migrations');
 
 // Any fixed int8 will do; it only has to be the same on every node.
 const LOCK_KEY = '4573656372617401';

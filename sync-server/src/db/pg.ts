@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { ScriptDb, ScriptQueryable } from './script.ts';
 import type { QueryResult, Row } from './types.ts';
+import { watchPool } from '../metrics/registry.ts';
 
 // int8 comes back as a JS number, as PGlite does, so versions and counts have
 // one type on both implementations. Scope versions stay far below 2^53.
@@ -47,6 +48,11 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
   // An idle client losing its server must not crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   const direct = wrap(pool);
+  const unwatch = watchPool(() => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  }));
   return {
     kind: 'pg',
     query: (sql, params) => direct.query(sql, params),
@@ -76,6 +82,9 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    close: () => {
+      unwatch();
+      return pool.end();
+    },
   };
 }

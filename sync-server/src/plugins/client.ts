@@ -8,8 +8,8 @@ import { notFound } from './errors.ts';
 const NO_CACHE = new Set(['index.html', 'sw.js', 'manifest.webmanifest', 'registerSW.js']);
 
 /**
- * Serves the built client from `dist` when its index.html exists, with the
- * SPA fallback: a GET outside /api that names no file gets index.html.
+ * Serves the built client from `dist` when its index.html exists (brotli or
+ * gzip made at build time when the browser takes them), with the SPA fallback: a GET outside /api that names no file gets index.html.
  * Without a build, unknown routes get the JSON 404.
  */
 export async function registerClient(app: FastifyInstance, dist: string): Promise<void> {
@@ -22,6 +22,8 @@ export async function registerClient(app: FastifyInstance, dist: string): Promis
     wildcard: false,
     index: false,
     cacheControl: false,
+    // The build writes .br and .gz beside each text asset (client/scripts/precompress.mjs).
+    preCompressed: true,
     setHeaders(res, path: string) {
       const name = path.split(/[\\/]/).pop() ?? '';
       // Vite puts content-hashed files under assets/: they never change.

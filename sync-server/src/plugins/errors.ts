@@ -1,5 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorKind, httpStatus, type WireError } from '@echora/shared';
+import {
+  AppError,
+  CONTROL_CHARACTERS_MESSAGE,
+  ErrorKind,
+  httpStatus,
+  MULTI_LINE_PATTERN,
+  SINGLE_LINE_PATTERN,
+  type WireError,
+} from '@echora/shared';
+import { isUnstorableText } from '../sync/values.ts';
 
 const kindByStatus: Record<number, ErrorKind> = {
   400: ErrorKind.invalid,
@@ -18,7 +27,11 @@ type ValidationItem = NonNullable<FastifyError['validation']>[number];
 function describeValidation(context: string | undefined, item: ValidationItem): string {
   const path = item.instancePath.replace(/^\//, '').replaceAll('/', '.');
   // Ajv names one missing property, TypeBox lists them all.
-  const params = item.params as { missingProperty?: unknown; requiredProperties?: unknown };
+  const params = item.params as {
+    missingProperty?: unknown;
+    requiredProperties?: unknown;
+    pattern?: unknown;
+  };
   const missing = Array.isArray(params.requiredProperties)
     ? params.requiredProperties.map(String)
     : typeof params.missingProperty === 'string'
@@ -28,7 +41,12 @@ function describeValidation(context: string | undefined, item: ValidationItem): 
     const names = missing.map((name) => [context, path, name].filter(Boolean).join('.'));
     return `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} required`;
   }
-  return `${[context, path].filter(Boolean).join('.') || 'value'} ${item.message ?? 'is invalid'}`;
+  // The text rules' regexes say nothing to a user (the same words as the socket's validator).
+  const textRule =
+    item.keyword === 'pattern' &&
+    (params.pattern === SINGLE_LINE_PATTERN || params.pattern === MULTI_LINE_PATTERN);
+  const what = textRule ? CONTROL_CHARACTERS_MESSAGE : (item.message ?? 'is invalid');
+  return `${[context, path].filter(Boolean).join('.') || 'value'} ${what}`;
 }
 
 function send(reply: FastifyReply, status: number, error: WireError): FastifyReply {
@@ -45,6 +63,16 @@ export function toWireError(error: unknown): { status: number; wire: WireError }
   if (fastifyError.validation?.[0]) {
     const message = describeValidation(fastifyError.validationContext, fastifyError.validation[0]);
     return { status: 400, wire: { kind: ErrorKind.invalid, message } };
+  }
+  // A string Postgres cannot store (NUL) in a field no schema checked: the client's mistake.
+  if (isUnstorableText(error)) {
+    return {
+      status: 400,
+      wire: {
+        kind: ErrorKind.invalid,
+        message: 'A text field holds a character that cannot be stored.',
+      },
+    };
   }
   const status = fastifyError.statusCode ?? 500;
   const kind = kindByStatus[status];

@@ -1,18 +1,42 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Limits, newId, type DownMessage } from '@echora/shared';
+import {
+  Limits,
+  newId,
+  Permission,
+  type Change,
+  type DownMessage,
+  type MutationArgs,
+  type MutationName,
+} from '@echora/shared';
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { SyncClient } from '../../test/helpers/sync-client.ts';
+import { AccessCache } from '../domain/permissions/access.ts';
+import { catchUp } from './catch-up.ts';
+import { dispatch } from './dispatch.ts';
+import { scopeVersion } from './feed.ts';
 
 const scopeFrames = (c: SyncClient, scope: string): DownMessage[] =>
   c.frames.filter((f) => 'scope' in f && f.scope === scope && f.type !== 'ack');
+
+/** Every change to channel `id` a client received in the community scope, frames and resets. */
+const channelChanges = (c: SyncClient, id: string): Change[] =>
+  c.frames.flatMap((f) =>
+    (f.type === 'changes' || f.type === 'reset') && f.scope === 'community'
+      ? f.changes.filter(
+          (ch) => ch.entity === 'channel' && (ch.op === 'delete' ? ch.id : ch.data.id) === id,
+        )
+      : [],
+  );
 
 describeEachDb('sync: catch-up and exactly-once', (getDb) => {
   let app: FastifyInstance;
   let url: string;
   let alice: string;
+  let aliceId: string;
   let bob: string;
+  let bobId: string;
   let general: string;
   let scope: string;
 
@@ -21,8 +45,12 @@ describeEachDb('sync: catch-up and exactly-once', (getDb) => {
       sync: { sendRate: { capacity: 100_000, windowMs: 1000 } },
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
-    alice = (await registerUser(app, 'alice')).accessToken;
-    bob = (await registerUser(app, 'bob')).accessToken;
+    const owner = await registerUser(app, 'alice');
+    alice = owner.accessToken;
+    aliceId = owner.user.id;
+    const member = await registerUser(app, 'bob');
+    bob = member.accessToken;
+    bobId = member.user.id;
     const c = await (await SyncClient.connect(url, { token: alice })).synced();
     general = [...c.replica.channels.values()].find((ch) => ch.kind === 'text')?.id ?? '';
     scope = `channel:${general}`;
@@ -98,6 +126,112 @@ describeEachDb('sync: catch-up and exactly-once', (getDb) => {
     ).synced();
     expect(scopeFrames(c, scope).map((f) => f.type)).toEqual(['changes']);
     await c.close();
+  });
+
+  /** A channel only alice (the owner) sees: @everyone is denied view. */
+  async function privateChannel(a: SyncClient, name: string): Promise<string> {
+    const id = newId();
+    expect(await a.mutate('channel.create', { id, kind: 'text', name })).toMatchObject({
+      type: 'ack',
+    });
+    const everyone = [...a.replica.roles.values()].find((r) => r.isEveryone)?.id ?? '';
+    const hidden = await a.mutate('channel.overrides', {
+      channelId: id,
+      targetType: 'role',
+      targetId: everyone,
+      allow: 0,
+      deny: Permission.viewChannel,
+    });
+    expect(hidden).toMatchObject({ type: 'ack' });
+    return id;
+  }
+
+  it("a deleted private channel reaches an outsider's catch-up as its tombstone only", async () => {
+    const a = await (await SyncClient.connect(url, { token: alice })).synced();
+    const id = await privateChannel(a, 'plans');
+    const b1 = await (await SyncClient.connect(url, { token: bob })).synced();
+    expect(b1.replica.channels.has(id)).toBe(false);
+    const cursors = Object.fromEntries(b1.replica.cursors);
+    await b1.close();
+
+    const renamed = await a.mutate('channel.rename', {
+      id,
+      name: 'layoffs-march',
+      topic: 'who goes first',
+    });
+    expect(renamed).toMatchObject({ type: 'ack' });
+    expect(await a.mutate('channel.delete', { id })).toMatchObject({ type: 'ack' });
+    await a.close();
+
+    const b2 = await (
+      await SyncClient.connect(url, { token: bob, clientId: b1.clientId, cursors })
+    ).synced();
+    // A replay, not a reset: the path that used to let the upserts through.
+    expect(b2.frames.some((f) => f.type === 'reset' && f.scope === 'community')).toBe(false);
+    expect(channelChanges(b2, id)).toEqual([
+      expect.objectContaining({ op: 'delete', entity: 'channel', id }),
+    ]);
+    const seen = JSON.stringify(b2.frames);
+    expect(seen).not.toContain('layoffs-march');
+    expect(seen).not.toContain('who goes first');
+    // A bootstrap (reset) has no trace of it either.
+    const b3 = await (await SyncClient.connect(url, { token: bob })).synced();
+    expect(channelChanges(b3, id)).toEqual([]);
+    expect(JSON.stringify(b3.frames)).not.toContain('layoffs-march');
+    await Promise.all([b2.close(), b3.close()]);
+  });
+
+  it('a private channel renamed and deleted in one commit reaches a live outsider as its tombstone only', async () => {
+    const a = await (await SyncClient.connect(url, { token: alice })).synced();
+    const id = await privateChannel(a, 'plans-2');
+    await a.close();
+    const b = await (await SyncClient.connect(url, { token: bob })).synced();
+    // A committer of its own: both frames queue before it runs, so one transaction
+    // writes both and one event carries the rename and the tombstone together.
+    const deps = { ...app.sync.deps.dispatch };
+    const clientId = newId();
+    const mutate = <N extends MutationName>(seq: number, name: N, args: MutationArgs<N>) =>
+      dispatch(deps, aliceId, clientId, { type: 'mutate', seq, name, args });
+    const answers = await Promise.all([
+      mutate(1, 'channel.rename', { id, name: 'merger-talks', topic: 'keep it quiet' }),
+      mutate(2, 'channel.delete', { id }),
+    ]);
+    const [rename, remove] = answers;
+    if (rename?.type !== 'ack' || remove?.type !== 'ack') throw new Error('not applied');
+    // One transaction: the tombstone's version follows the rename's.
+    expect(remove.version).toBe((rename.version ?? 0) + 1);
+    const frame = await b.waitFor(
+      (f) => f.type === 'changes' && f.scope === 'community' && f.to >= (remove.version ?? 0),
+    );
+    expect(frame).toMatchObject({ from: (rename.version ?? 0) - 1 });
+    expect(channelChanges(b, id)).toEqual([
+      expect.objectContaining({ op: 'delete', entity: 'channel', id }),
+    ]);
+    expect(JSON.stringify(b.frames)).not.toContain('merger-talks');
+    await b.close();
+  });
+
+  it('judges channels by permissions at least as new as what it sends, not an older cache', async () => {
+    // Loaded before the channel exists: by this cache alone, the channel would count as gone.
+    const stale = new AccessCache(getDb());
+    await stale.get();
+    const staleForReset = new AccessCache(getDb());
+    await staleForReset.get();
+    const cursor = await scopeVersion(getDb(), 'community');
+    const a = await (await SyncClient.connect(url, { token: alice })).synced();
+    const id = newId();
+    await a.mutate('channel.create', { id, kind: 'text', name: 'newer-than-the-cache' });
+    await a.close();
+    const upserts = (frames: { changes: Change[] }[]) =>
+      frames.flatMap((f) =>
+        f.changes.filter((c) => c.entity === 'channel' && c.op === 'upsert' && c.data.id === id),
+      );
+    const replay = await catchUp(getDb(), 'community', cursor, bobId, stale);
+    expect(replay.frames.every((f) => f.type === 'changes')).toBe(true);
+    expect(upserts(replay.frames)).toHaveLength(1);
+    const reset = await catchUp(getDb(), 'community', undefined, bobId, staleForReset);
+    expect(reset.frames.map((f) => f.type)).toEqual(['reset']);
+    expect(upserts(reset.frames)).toHaveLength(1);
   });
 
   it('revokes cursors of scopes the user may not see', async () => {

@@ -1,8 +1,27 @@
-import { Limits, type Change, type ChangesDown, type ResetDown } from '@echora/shared';
+import {
+  COMMUNITY_SCOPE,
+  Limits,
+  type Change,
+  type ChangesDown,
+  type ResetDown,
+} from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { readChanges, scopeVersion } from './feed.ts';
-import { snapshot } from './snapshot.ts';
+import { snapshot, type FreshAccess } from './snapshot.ts';
+import { mayReceive } from './visible-changes.ts';
+
+/**
+ * Where catch-up takes the permissions that hide channels (community scope).
+ * `AccessCache` is one.
+ */
+export interface AccessSource extends FreshAccess {
+  /**
+   * Loaded at community `version` or later, so it knows every channel the
+   * changes up to `version` name: one it does not know is gone.
+   */
+  atLeast(version: number): Promise<Access>;
+}
 
 /** Changes per `changes` frame, so a long replay never builds one huge string. */
 const CHUNK = 200;
@@ -34,16 +53,17 @@ export function changeFrames(
 /**
  * Brings a client from `cursor` to now on one scope: a replay of the feed when
  * the cursor is known, close enough and the feed still holds every version
- * after it; otherwise a reset with a snapshot. `keep` drops changes the user
- * may not see (the frame still spans from..to, so cursors stay contiguous).
+ * after it; otherwise a reset with a snapshot. In the community scope a
+ * replay drops changes the user may not receive (see {@link mayReceive}),
+ * judged by access data at least as new as the last change replayed (the
+ * frame still spans from..to, so cursors stay contiguous).
  */
 export async function catchUp(
   db: Queryable,
   scope: string,
   cursor: number | undefined,
-  access: Access,
   userId: string,
-  keep: (change: Change) => boolean = () => true,
+  access: AccessSource,
 ): Promise<CatchUp> {
   if (cursor !== undefined && cursor > 0) {
     const current = await scopeVersion(db, scope);
@@ -52,11 +72,14 @@ export async function catchUp(
       const changes = await readChanges(db, scope, cursor, current - cursor);
       const gapless = changes.length === current - cursor && changes[0]?.version === cursor + 1;
       if (gapless) {
-        const frames = changeFrames(scope, cursor, changes).map((f) => ({
+        const frames = changeFrames(scope, cursor, changes);
+        if (scope !== COMMUNITY_SCOPE) return { frames, version: current };
+        const judge = await access.atLeast(current);
+        const kept = frames.map((f) => ({
           ...f,
-          changes: f.changes.filter(keep),
+          changes: f.changes.filter((c) => mayReceive(c, judge, userId)),
         }));
-        return { frames, version: current };
+        return { frames: kept, version: current };
       }
     }
   }

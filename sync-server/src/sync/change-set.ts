@@ -1,7 +1,19 @@
-import { COMMUNITY_SCOPE, type Change, type ChangesDown } from '@echora/shared';
+import { COMMUNITY_SCOPE, type Change, type ChangesDown, type Mentions } from '@echora/shared';
 import type { Bus, ChangesEvent } from '../bus/types.ts';
 import type { Queryable } from '../db/types.ts';
 import { appendAt, appendChanges, type FeedEntry } from './feed.ts';
+
+/**
+ * A message this transaction wrote that may notify people once it commits
+ * (Web Push to those not connected). Handed to the dispatch's `committed`
+ * listeners on the node that wrote it, so it is sent once.
+ */
+export interface MessageNotice {
+  messageId: string;
+  channelId: string;
+  authorId: string;
+  mentions: Mentions;
+}
 
 interface ScopeChanges {
   from: number;
@@ -23,6 +35,8 @@ export class ChangeSet {
    * re-check its channels, revoking or bootstrapping them.
    */
   accessAll = false;
+  /** New messages that mention someone, for after commit. */
+  readonly notices: MessageNotice[] = [];
 
   /** Appends to the feed under new versions; see {@link appendChanges}. */
   async append(tx: Queryable, scope: string, entries: readonly FeedEntry[]): Promise<Change[]> {
@@ -88,6 +102,7 @@ export class ChangeSet {
     for (const [scope, s] of other.scopes) this.add(scope, s.changes);
     for (const id of other.accessChannels) this.accessChannels.add(id);
     if (other.accessAll) this.accessAll = true;
+    this.notices.push(...other.notices);
   }
 
   private add(scope: string, changes: Change[]): void {

@@ -1,3 +1,4 @@
+import { Limits } from '@echora/shared';
 import type { Bus } from '../bus/types.ts';
 import type { Db } from '../db/types.ts';
 import type { AccessCache } from '../domain/permissions/access.ts';
@@ -6,6 +7,7 @@ import type { VoiceStateStore } from '../domain/voice/state.ts';
 import type { PresenceTracker } from '../presence/tracker.ts';
 import type { DispatchDeps } from './dispatch.ts';
 import type { Hub } from './hub.ts';
+import { defaultNotesOptions, type NoteRooms, type NotesOptions } from './notes/rooms.ts';
 
 /** The slice of a pino/Fastify logger the sync engine uses. */
 export interface SyncLog {
@@ -19,10 +21,28 @@ export interface SyncOptions {
   authTimeoutMs: number;
   /** Frames per socket before it is closed as flooding. */
   frameRate: { capacity: number; windowMs: number };
-  /** `message.send` per user before `rate_limited`. */
+  /**
+   * Each user's bucket for every durable mutation, typing and presence (a
+   * token each, a quarter for the cheap ones: `action-cost.ts`) before `rate_limited`.
+   */
   sendRate: { capacity: number; windowMs: number };
   /** A crashed node's users go offline within about this long. */
   presenceTtlMs: number;
+  /**
+   * Bytes waiting for one socket before it is closed with `slowConsumer` (a
+   * frame to a socket with at most `socketPauseBytes` waiting always goes).
+   */
+  socketBufferBytes: number;
+  /** Above this many bytes waiting, the socket's next frame waits (and reading stops) until it drains. */
+  socketPauseBytes: number;
+  /** Frames of one socket queued for handling before the server stops reading it. */
+  framesInFlight: number;
+  /** Every socket is pinged this often; one that has not answered by the next ping is closed. */
+  pingMs: number;
+  /** Sync sockets one user may have open on this node; more are closed with `tooManySockets`. */
+  maxSocketsPerUser: number;
+  /** Notes documents: size cap, compaction, kept versions. */
+  notes: NotesOptions;
 }
 
 export const defaultSyncOptions: SyncOptions = {
@@ -31,6 +51,15 @@ export const defaultSyncOptions: SyncOptions = {
   // A burst big enough for an offline outbox to drain on reconnect.
   sendRate: { capacity: 100, windowMs: 60_000 },
   presenceTtlMs: 10_000,
+  socketBufferBytes: Limits.socketBufferBytes,
+  // Two history pages: a reader that keeps up never waits, one that stops costs this much.
+  socketPauseBytes: 2 * Limits.historyPageBytes,
+  // The client keeps at most 64 mutations in flight, plus history, typing and pings.
+  framesInFlight: 128,
+  pingMs: 30_000,
+  // Tabs and devices of one person; each socket may hold `socketBufferBytes`.
+  maxSocketsPerUser: 10,
+  notes: defaultNotesOptions,
 };
 
 /** Everything a session needs, built once per app by the sync plugin. */
@@ -45,6 +74,8 @@ export interface SyncDeps {
   /** Puts an SFU node's report on the bus for every node. */
   voiceRelay: VoiceRelay;
   dispatch: DispatchDeps;
+  /** This node's open notes documents. */
+  notes: NoteRooms;
   /** The user id of a valid access token, or null. */
   verifyToken: (token: string) => Promise<string | null>;
   log: SyncLog;

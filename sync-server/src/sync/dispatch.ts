@@ -23,14 +23,22 @@ import { pinMessage } from '../domain/pins/pin.ts';
 import { toggleReaction } from '../domain/reactions/toggle.ts';
 import { createThread } from '../domain/threads/create.ts';
 import { markRead, muteChannel } from '../domain/read-state/mutations.ts';
+import { updateSettings } from '../domain/settings/update.ts';
 import { auditMutation } from '../domain/audit/mutations.ts';
 import { setMemberRoles } from '../domain/roles/member-roles.ts';
 import { createRole, deleteRole, reorderRoles, updateRole } from '../domain/roles/mutations.ts';
 import { setChannelOverride } from '../domain/roles/overrides.ts';
+import { createGroupDm, openDm } from '../domain/dms/open.ts';
+import { addToDm, leaveDm, removeFromDm, renameDm } from '../domain/dms/group.ts';
+import { blockUser } from '../domain/dms/block.ts';
+import { reportMessage } from '../domain/dms/report.ts';
 import type { Bus } from '../bus/types.ts';
 import type { MutationContext, MutationResult } from './context.ts';
+import type { MessageNotice } from './change-set.ts';
 import { groupCommitFor, type GroupCommitOptions } from './group-commit.ts';
+import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
 import type { KeyedLimiter } from './rate-limit.ts';
+import { mutations } from '../metrics/registry.ts';
 
 export type MutationAnswer = AckDown | RejectDown;
 
@@ -38,12 +46,18 @@ export interface DispatchDeps {
   db: Db;
   bus: Bus;
   access: AccessCache;
-  sendLimiter: KeyedLimiter;
+  /** One bucket per user for every durable mutation, typing and presence (see `action-cost.ts`). */
+  mutationLimiter: KeyedLimiter;
   /** Ephemeral mutations (typing) are handled by the caller, which knows the sessions. */
   ephemeral: (name: MutationName, args: unknown, userId: string) => Promise<WireError | undefined>;
   log: (err: unknown, msg: string) => void;
   /** Batching of durable mutations; see `group-commit.ts` for the defaults. */
   groupCommit?: Partial<GroupCommitOptions>;
+  /**
+   * Called on this node after each commit that wrote {@link MessageNotice}s,
+   * once its changes are published; must not block (push notifications queue).
+   */
+  committed?: Set<(notices: readonly MessageNotice[]) => void>;
 }
 
 type Handler = (ctx: MutationContext, args: never) => Promise<MutationResult>;
@@ -61,12 +75,21 @@ const handlers: Partial<Record<MutationName, Handler>> = {
   'message.pin': pinMessage,
   'read.mark': markRead,
   'channel.mute': muteChannel,
+  'settings.update': updateSettings,
   'role.create': createRole,
   'role.update': updateRole,
   'role.delete': deleteRole,
   'role.reorder': reorderRoles,
   'member.roles': setMemberRoles,
   'channel.overrides': setChannelOverride,
+  'dm.open': openDm,
+  'dm.create': createGroupDm,
+  'dm.rename': renameDm,
+  'dm.add': addToDm,
+  'dm.remove': removeFromDm,
+  'dm.leave': leaveDm,
+  'user.block': blockUser,
+  'message.report': reportMessage,
 };
 
 const checkers = Object.fromEntries(
@@ -75,12 +98,24 @@ const checkers = Object.fromEntries(
 
 const reject = (seq: number, error: WireError): RejectDown => ({ type: 'reject', seq, error });
 
-/** The next seq a client should send: one past the last recorded. */
-export async function nextSeq(db: Queryable, clientId: string): Promise<number> {
-  const { rows } = await db.query<{ max: number | null }>(
-    'SELECT max(seq) AS max FROM client_mutations WHERE client_id = $1',
-    [clientId],
+/**
+ * The next seq a client should send: one past the last recorded — or null
+ * when the client id's records belong to another account. Ids are the
+ * client's to choose, so ownership is checked here: a member who learned
+ * someone else's client id must not read its recorded answers or take its
+ * sequence numbers (which would turn that person's next sends into replays).
+ */
+export async function nextSeq(
+  db: Queryable,
+  clientId: string,
+  userId: string,
+): Promise<number | null> {
+  const { rows } = await db.query<{ max: number | null; foreign: boolean | null }>(
+    `SELECT max(seq) AS max, bool_or(user_id <> $2) AS foreign
+     FROM client_mutations WHERE client_id = $1`,
+    [clientId, userId],
   );
+  if (rows[0]?.foreign) return null;
   return Number(rows[0]?.max ?? 0) + 1;
 }
 
@@ -99,14 +134,23 @@ export async function dispatch(
 ): Promise<MutationAnswer> {
   const { seq, name } = frame;
   if (ephemeralMutations.has(name)) {
+    const wait = deps.mutationLimiter.take(userId, actionCost(name));
+    if (wait > 0)
+      return reject(seq, new AppError('rate_limited', RATE_LIMITED_MESSAGE, wait).toWire());
     const error = await deps.ephemeral(name, frame.args, userId);
     return error ? reject(seq, error) : { type: 'ack', seq };
   }
   const run = (ctx: MutationContext, f: MutateUp) => runMutation(deps, ctx, f);
-  return groupCommitFor(deps, run).submit(userId, clientId, frame);
+  const answer = await groupCommitFor(deps, run).submit(userId, clientId, frame);
+  mutations.inc({ name, outcome: answer.type === 'ack' ? 'ack' : answer.error.kind });
+  return answer;
 }
 
-/** One new mutation inside the batch's transaction: checked, rate limited, handled. */
+/**
+ * One new mutation inside the batch's transaction: rate limited, checked,
+ * handled. The token is taken first: a refusal is recorded (a row) too, and a
+ * replay never gets here, so it costs nothing.
+ */
 async function runMutation(
   deps: DispatchDeps,
   ctx: MutationContext,
@@ -115,11 +159,9 @@ async function runMutation(
   const { name } = frame;
   const handler = handlers[name];
   if (!handler) throw new Error(`no handler for ${name}`);
+  const wait = deps.mutationLimiter.take(ctx.userId, actionCost(name));
+  if (wait > 0) throw new AppError('rate_limited', RATE_LIMITED_MESSAGE, wait);
   const args = parseArgs(name, frame.args);
-  if (name === 'message.send') {
-    const wait = deps.sendLimiter.take(ctx.userId);
-    if (wait > 0) throw new AppError('rate_limited', 'Sending too fast; wait a moment.', wait);
-  }
   const result = await handler(ctx, args as never);
   await auditMutation(ctx, name, args);
   return result;

@@ -14,8 +14,10 @@ import { ChangeSet } from './change-set.ts';
 import { defaultSyncOptions, type SyncDeps, type SyncLog, type SyncOptions } from './deps.ts';
 import { Hub } from './hub.ts';
 import { KeyedLimiter } from './rate-limit.ts';
+import { NoteRooms } from './notes/rooms.ts';
 import { Session } from './session.ts';
 import { startTyping } from './typing.ts';
+import { socketsOpen } from '../metrics/registry.ts';
 
 export interface SyncEngineOptions {
   db: Db;
@@ -36,6 +38,15 @@ export interface SyncEngine {
    * Returns the function to call after that transaction commits (it publishes).
    */
   addMember(tx: Queryable, userId: string): Promise<() => Promise<void>>;
+  /**
+   * Starts a graceful stop: `ready()` turns false, every socket is closed with
+   * `goingAway` (clients reconnect at once, to another node behind a load
+   * balancer) and new ones are turned away with it. Mutations already
+   * submitted still commit; their answers replay on the next connection.
+   */
+  drain(): void;
+  /** False while draining or while the bus is disconnected. */
+  ready(): boolean;
   /** Closes every socket with `goingAway`, says goodbye on presence, closes the bus. */
   close(): Promise<void>;
   readonly deps: SyncDeps;
@@ -45,12 +56,18 @@ export interface SyncEngine {
 export function syncOptionsFromConfig(config: {
   presenceTtlMs: number | undefined;
   sendRatePerMinute: number | undefined;
+  maxSocketsPerUser: number | undefined;
+  socketPingMs: number | undefined;
 }): Partial<SyncOptions> {
   return {
     ...(config.presenceTtlMs !== undefined ? { presenceTtlMs: config.presenceTtlMs } : {}),
     ...(config.sendRatePerMinute !== undefined
       ? { sendRate: { capacity: config.sendRatePerMinute, windowMs: 60_000 } }
       : {}),
+    ...(config.maxSocketsPerUser !== undefined
+      ? { maxSocketsPerUser: config.maxSocketsPerUser }
+      : {}),
+    ...(config.socketPingMs !== undefined ? { pingMs: config.socketPingMs } : {}),
   };
 }
 
@@ -76,9 +93,20 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
   voice.subscribe((channelId, participants) => hub.voiceChanged(channelId, participants));
   const voiceRelay = startVoiceRelay(bus, voice, randomUUID());
   hub.start();
+  const notes = new NoteRooms(db, bus, log, options.notes);
+  notes.start();
   const seeded = await seedDefaultChannels(db);
   await seeded.publish(bus);
-  const sockets = new Set<{ close(code: number, reason: string): void }>();
+  const sockets = new Set<Session>();
+  let draining = false;
+  // One timer for every socket. The check runs after the loop's I/O phase
+  // (setImmediate), so a pong that arrived while the loop was busy is read
+  // before its socket is judged.
+  const heartbeat = setInterval(
+    () => setImmediate(() => sockets.forEach((s) => s.heartbeat())),
+    options.pingMs,
+  );
+  heartbeat.unref();
   const deps: SyncDeps = {
     db,
     bus,
@@ -87,6 +115,7 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     presence,
     voice,
     voiceRelay,
+    notes,
     verifyToken: opts.verifyToken,
     log,
     options,
@@ -94,9 +123,10 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
       db,
       bus,
       access,
-      sendLimiter: new KeyedLimiter(options.sendRate.capacity, options.sendRate.windowMs),
+      mutationLimiter: new KeyedLimiter(options.sendRate.capacity, options.sendRate.windowMs),
       ephemeral: (_name, args, userId) => startTyping(bus, access, args, userId),
       log: (err, msg) => log.error({ err }, msg),
+      committed: new Set(),
     },
   };
   return {
@@ -105,9 +135,14 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
       // Frames over the cap close the socket with 1009 before we read them.
       await app.register(websocket, { options: { maxPayload: Limits.frameBytes } });
       app.get('/api/sync', { websocket: true }, (socket) => {
+        if (draining) return socket.close(CloseCode.goingAway, 'server restarting');
         const session = new Session(socket, deps);
         sockets.add(session);
-        socket.on('close', () => sockets.delete(session));
+        socketsOpen.inc();
+        socket.on('close', () => {
+          sockets.delete(session);
+          socketsOpen.dec();
+        });
       });
     },
     async addMember(tx, userId) {
@@ -119,9 +154,17 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
         await changes.publish(bus).catch((err: unknown) => log.error({ err }, 'publish failed'));
       };
     },
+    drain() {
+      draining = true;
+      for (const s of sockets) s.close(CloseCode.goingAway, 'server restarting');
+    },
+    ready: () => !draining && bus.ready(),
     async close() {
+      draining = true;
+      clearInterval(heartbeat);
       for (const s of sockets) s.close(CloseCode.goingAway, 'server shutting down');
       hub.stop();
+      await notes.close();
       voiceRelay.stop();
       await presence.stop();
       await bus.close();

@@ -11,7 +11,8 @@ import type { Access } from '../domain/permissions/access.ts';
 import { ChangeSet } from './change-set.ts';
 import { StaleAccessError, type MutationContext, type MutationResult } from './context.ts';
 import type { DispatchDeps, MutationAnswer } from './dispatch.ts';
-import { isTransientDbError, isUniqueViolation } from './values.ts';
+import { isTransientDbError, isUniqueViolation, isUnstorableText } from './values.ts';
+import { batchSeconds, batchSize } from '../metrics/registry.ts';
 
 /** How mutations are grouped into one transaction. */
 export interface GroupCommitOptions {
@@ -125,6 +126,8 @@ export class GroupCommit {
   private async commit(batch: Item[]): Promise<void> {
     const access = await this.deps.access.get();
     let outcomes: Outcome[] | undefined;
+    batchSize.observe(batch.length);
+    const timer = batchSeconds.startTimer();
     for (let attempt = 1; !outcomes; attempt++) {
       try {
         outcomes = await this.deps.db.transaction((tx) => this.applyAll(tx, batch, access));
@@ -133,6 +136,7 @@ export class GroupCommit {
         if (!isRetryable(err) || attempt >= RETRIES) throw err;
       }
     }
+    timer();
     const later = batch.filter((_, i) => outcomes[i] === 'later');
     if (later.length > 0) {
       // A handler found a row the cache does not know: reload, then run those again, first.
@@ -212,14 +216,18 @@ export class GroupCommit {
   }
 
   /**
-   * The refusal a failure stands for. A bug is refused as `internal` (details
-   * logged, not sent). A transient database failure is not a refusal: it
+   * The refusal a failure stands for. Text the database cannot store is the
+   * client's mistake (`invalid`, nothing logged). A bug is refused as
+   * `internal` (details logged, not sent). A transient database failure is not a refusal: it
    * fails the batch, whose clients are dropped and resend.
    */
   private refusal(err: unknown): WireError {
     if (err instanceof AppError) return err.toWire();
     if (err instanceof StaleAccessError) return { kind: 'not_found', message: 'No such channel.' };
     if (isUniqueViolation(err)) return { kind: 'conflict', message: 'That id is already taken.' };
+    if (isUnstorableText(err)) {
+      return { kind: 'invalid', message: 'A text field holds a character that cannot be stored.' };
+    }
     if (isTransientDbError(err)) throw err;
     this.deps.log(err, 'mutation failed');
     return { kind: 'internal', message: 'The server failed to apply this change.' };
@@ -232,6 +240,15 @@ export class GroupCommit {
     await changes
       .publish(this.deps.bus)
       .catch((err: unknown) => this.deps.log(err, 'publish failed'));
+    if (changes.notices.length === 0) return;
+    // Listeners only start their work (pushes): the answers do not wait for it.
+    for (const listener of this.deps.committed ?? []) {
+      try {
+        listener(changes.notices);
+      } catch (err) {
+        this.deps.log(err, 'commit listener failed');
+      }
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import {
 import type { VoiceParticipant } from '@echora/shared/voice/index';
 import type { Bus, BusEvent, ChangesEvent } from '../bus/types.ts';
 import type { AccessCache } from '../domain/permissions/access.ts';
+import { fanoutDeliveries } from '../metrics/registry.ts';
 
 /** What the hub needs from a socket session. */
 export interface HubSession {
@@ -16,6 +17,11 @@ export interface HubSession {
   deliver(event: ChangesEvent): void;
   /** Which channels the user may see may have changed: bootstrap or revoke. */
   refreshAccess(): void;
+  /**
+   * A community change that left every channel's visibility as it was (a
+   * role lost send, an override changed): re-check what depends on permissions.
+   */
+  refreshPermissions(): void;
   /** Sends an already-serialized frame. */
   sendRaw(frame: string): void;
 }
@@ -27,6 +33,7 @@ export interface HubSession {
 export class Hub {
   private readonly sessions = new Set<HubSession>();
   private readonly byScope = new Map<string, Set<HubSession>>();
+  private readonly byUser = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -46,12 +53,23 @@ export class Hub {
     return this.sessions.size;
   }
 
+  /** Sessions of `userId` on this node. */
+  socketsOf(userId: string): number {
+    return this.byUser.get(userId) ?? 0;
+  }
+
   add(session: HubSession): void {
+    if (this.sessions.has(session)) return;
     this.sessions.add(session);
+    this.byUser.set(session.userId, this.socketsOf(session.userId) + 1);
   }
 
   remove(session: HubSession): void {
-    this.sessions.delete(session);
+    if (this.sessions.delete(session)) {
+      const left = this.socketsOf(session.userId) - 1;
+      if (left > 0) this.byUser.set(session.userId, left);
+      else this.byUser.delete(session.userId);
+    }
     for (const [scope, set] of this.byScope) {
       if (set.delete(session) && set.size === 0) this.byScope.delete(scope);
     }
@@ -88,8 +106,11 @@ export class Hub {
     if (e.type === 'changes') {
       // Before delivering: a session's next permission check must see this version.
       if (e.scope === COMMUNITY_SCOPE) this.access.invalidate(e.to);
-      for (const s of this.byScope.get(e.scope) ?? []) s.deliver(e);
+      const watching = this.byScope.get(e.scope);
+      for (const s of watching ?? []) s.deliver(e);
+      fanoutDeliveries.inc(watching?.size ?? 0);
       if (e.accessChanged) for (const s of this.sessions) s.refreshAccess();
+      else if (e.scope === COMMUNITY_SCOPE) for (const s of this.sessions) s.refreshPermissions();
     } else if (e.type === 'typing') {
       for (const s of this.byScope.get(channelScope(e.channelId)) ?? []) {
         if (s.userId !== e.userId) s.sendRaw(e.frame);

@@ -12,18 +12,21 @@ export class TokenBucket {
     this.last = now;
   }
 
-  /** Takes a token: 0 when one was free, else the milliseconds until one will be. */
-  take(now = Date.now()): number {
+  /**
+   * Takes `cost` tokens (a fraction for cheap actions): 0 when they were there,
+   * else the milliseconds until they will be. A refusal takes nothing.
+   */
+  take(now = Date.now(), cost = 1): number {
     this.tokens = Math.min(
       this.capacity,
       this.tokens + ((now - this.last) * this.capacity) / this.windowMs,
     );
     this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
       return 0;
     }
-    return Math.ceil(((1 - this.tokens) * this.windowMs) / this.capacity);
+    return Math.ceil(((cost - this.tokens) * this.windowMs) / this.capacity);
   }
 }
 
@@ -36,8 +39,8 @@ export class KeyedLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** 0 when allowed, else the milliseconds to wait. */
-  take(key: string, now = Date.now()): number {
+  /** Takes `cost` tokens from `key`'s bucket: 0 when allowed, else the milliseconds to wait. */
+  take(key: string, cost = 1, now = Date.now()): number {
     if (this.buckets.size > 10_000) this.sweep(now);
     const entry = this.buckets.get(key) ?? {
       bucket: new TokenBucket(this.capacity, this.windowMs, now),
@@ -45,7 +48,7 @@ export class KeyedLimiter {
     };
     entry.touched = now;
     this.buckets.set(key, entry);
-    return entry.bucket.take(now);
+    return entry.bucket.take(now, cost);
   }
 
   private sweep(now: number): void {

@@ -17,11 +17,15 @@ import {
 } from '@echora/shared';
 import type { ChangesEvent } from '../bus/types.ts';
 import { messagePage } from '../domain/messages/queries.ts';
+import { removalOf } from '../domain/moderation/removal.ts';
 import { nextSeq, dispatch } from './dispatch.ts';
 import type { SyncDeps } from './deps.ts';
 import type { HubSession } from './hub.ts';
+import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
+import { Outbound } from './outbound.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { ScopeStreams } from './streams.ts';
+import { SessionNotes } from './notes/session-notes.ts';
 import { SerialQueue } from './serial-queue.ts';
 
 const checkAuth = validator(authUp);
@@ -46,11 +50,23 @@ function parse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** Why the session stopped reading its socket (it reads again once both are gone). */
+type PauseReason = 'inbound' | 'outbound';
+
 /**
  * One sync socket: the `auth` handshake, then mutations, history, presence and
  * pings in arrival order, while {@link ScopeStreams} keeps the client's
  * scopes current. Every handler is guarded: a bad frame gets an `error` frame
  * or a close code, never an exception out of here.
+ *
+ * Memory per socket is bounded both ways. Out: at most `socketBufferBytes`
+ * wait for the client ({@link Outbound}; past that, `slowConsumer`), and while
+ * more than `socketPauseBytes` wait, the next frame is not handled and the
+ * socket is not read, so a client that asks without reading stalls itself.
+ * In: at most `framesInFlight` frames queue before reading stops, and a
+ * flood of frames or bytes closes with `rateLimited`. A protocol ping every
+ * `pingMs` finds sockets that stopped reading or died: one that has not
+ * answered by the next ping is closed with `slowConsumer`.
  */
 export class Session implements HubSession {
   readonly id = randomUUID();
@@ -61,7 +77,13 @@ export class Session implements HubSession {
   private readonly frameBucket: TokenBucket;
   private readonly authTimer: NodeJS.Timeout;
   private streams: ScopeStreams | undefined;
+  private readonly outbound: Outbound;
   private queuedBytes = 0;
+  private queuedFrames = 0;
+  private readonly paused = new Set<PauseReason>();
+  private awaitingPong = false;
+  private joined = false;
+  private readonly notes: SessionNotes;
 
   constructor(
     private readonly ws: WebSocket,
@@ -75,7 +97,14 @@ export class Session implements HubSession {
       () => this.close(CloseCode.authTimeout, 'no auth in time'),
       deps.options.authTimeoutMs,
     );
+    this.outbound = new Outbound(
+      ws,
+      { maxBytes: deps.options.socketBufferBytes, pauseBytes: deps.options.socketPauseBytes },
+      () => this.slowConsumer('buffer full'),
+    );
+    this.notes = new SessionNotes(this, deps);
     ws.on('message', (data) => this.onMessage(data));
+    ws.on('pong', () => (this.awaitingPong = false));
     ws.on('close', () => this.onClose());
     ws.on('error', (err) => deps.log.debug({ err }, 'sync socket error'));
   }
@@ -85,8 +114,14 @@ export class Session implements HubSession {
     this.sendRaw(JSON.stringify(frame));
   }
 
+  /** Sends an already-serialized frame within the socket's byte bound. */
   sendRaw(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+    this.outbound.send(text);
+  }
+
+  /** Resolves when the client has read enough that more may be sent (at once when closed). */
+  writable(): Promise<void> {
+    return this.outbound.drained();
   }
 
   deliver(event: ChangesEvent): void {
@@ -95,13 +130,85 @@ export class Session implements HubSession {
 
   refreshAccess(): void {
     this.streams?.refreshAccess();
+    // Lost sight of a channel: its notes stop at once (`notes.closed`).
+    this.refreshPermissions();
+  }
+
+  refreshPermissions(): void {
+    // Lost (or got) the right to edit open notes: `notes.opened` says so.
+    if (!this.notes.hasOpen) return;
+    this.notes.refreshAccess().catch((err: unknown) => {
+      this.deps.log.error({ err }, 'notes access refresh failed');
+    });
+  }
+
+  /**
+   * The user is no longer a member: tells the app why (kicked or banned, so
+   * it forgets what it held), then closes with `forbidden`.
+   */
+  async removed(userId: string): Promise<void> {
+    try {
+      const removal = await removalOf(this.deps.db, userId);
+      if (removal && this.state !== 'closed') this.send({ type: 'removed', ...removal });
+    } catch (err) {
+      this.deps.log.warn({ err }, 'could not tell a removed user why');
+    }
+    this.close(CloseCode.forbidden, 'not a member');
   }
 
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.leave();
     // Close reasons are capped at 123 bytes by the protocol.
     this.ws.close(code, Buffer.from(reason).subarray(0, 120).toString());
+    // Read again, or the client's answering close frame would wait behind a pause.
+    this.ws.resume();
+  }
+
+  /**
+   * Called every `pingMs` by the engine: a socket that did not answer the last
+   * ping is closed with `slowConsumer`, the others are pinged again. Browsers
+   * answer protocol pings by themselves. A dead peer never reads the close
+   * frame; `ws` drops it 30 s later, and it leaves hub and presence at once.
+   */
+  heartbeat(): void {
+    if (this.state === 'closed') return;
+    // Not reading the socket because its frames are still being handled is the
+    // server's delay, not the client's: its pong waits unread. Judged once read again.
+    if (this.paused.has('inbound') && !this.outbound.backedUp) return;
+    if (this.awaitingPong) {
+      this.slowConsumer('no pong');
+      return;
+    }
+    this.awaitingPong = true;
+    this.ws.ping();
+  }
+
+  private slowConsumer(why: 'no pong' | 'buffer full'): void {
+    if (this.state === 'closed') return;
+    const waitingBytes = this.outbound.waiting;
+    // Silent with nothing waiting is most often a peer gone away (a closed laptop): no warning.
+    const quiet = why === 'no pong' && waitingBytes === 0;
+    this.deps.log[quiet ? 'debug' : 'warn'](
+      { userId: this.userId, waitingBytes, why },
+      'sync socket closed: slow consumer',
+    );
+    this.close(CloseCode.slowConsumer, why === 'no pong' ? 'no pong in time' : 'not reading');
+  }
+
+  private pauseReading(reason: PauseReason): void {
+    // Once closing, the client's close frame must be read: never pause again.
+    if (this.state === 'closed') return;
+    if (this.paused.size === 0) this.ws.pause();
+    this.paused.add(reason);
+  }
+
+  private resumeReading(reason: PauseReason): void {
+    if (!this.paused.delete(reason) || this.paused.size > 0 || this.state === 'closed') return;
+    // A pong that came while we were busy is still unread: that ping does not count.
+    if (reason === 'inbound') this.awaitingPong = false;
+    this.ws.resume();
   }
 
   private onMessage(data: RawData): void {
@@ -114,8 +221,18 @@ export class Session implements HubSession {
     // The deadline is for sending auth, not for us to check it (slow under load).
     if (this.state === 'auth') clearTimeout(this.authTimer);
     this.queuedBytes += text.length;
+    this.queuedFrames += 1;
+    if (this.queuedFrames >= this.deps.options.framesInFlight) this.pauseReading('inbound');
     this.inbound.run(async () => {
+      if (this.state !== 'closed' && this.outbound.backedUp) {
+        // Answers would only pile up: wait for the client to read, and read nothing meanwhile.
+        this.pauseReading('outbound');
+        await this.outbound.drained();
+        this.resumeReading('outbound');
+      }
       this.queuedBytes -= text.length;
+      this.queuedFrames -= 1;
+      if (this.queuedFrames <= this.deps.options.framesInFlight / 2) this.resumeReading('inbound');
       if (this.state === 'closed') return;
       try {
         if (this.state === 'auth') await this.onAuth(text);
@@ -130,10 +247,23 @@ export class Session implements HubSession {
 
   private onClose(): void {
     this.state = 'closed';
+    this.leave();
+  }
+
+  /**
+   * Stops everything this session does for its user, once: on close, and as
+   * soon as the server decides to close (the socket may linger until the
+   * client answers, but nothing more is sent or counted for it).
+   */
+  private leave(): void {
     clearTimeout(this.authTimer);
+    this.outbound.close();
+    if (!this.joined) return;
+    this.joined = false;
     this.deps.hub.remove(this);
     this.streams?.stop();
-    if (this.userId) this.deps.presence.remove(this.id, this.userId);
+    this.notes.stop();
+    this.deps.presence.remove(this.id, this.userId);
   }
 
   private async onAuth(text: string): Promise<void> {
@@ -165,8 +295,17 @@ export class Session implements HubSession {
     let access = await this.deps.access.get();
     // Someone who registered on another node a moment ago may be newer than the cache.
     if (!access.member(userId)) access = await this.deps.access.reload();
-    if (!access.member(userId)) return this.close(CloseCode.forbidden, 'not a member');
+    if (!access.member(userId)) return this.removed(userId);
+    const next = await nextSeq(this.deps.db, auth.clientId, userId);
     if (this.state !== 'auth') return;
+    if (next === null) {
+      return this.close(CloseCode.badHandshake, 'clientId: belongs to another account');
+    }
+    // Counted and joined with no await in between, so two sockets racing cannot both pass.
+    const max = this.deps.options.maxSocketsPerUser;
+    if (this.deps.hub.socketsOf(userId) >= max) {
+      return this.close(CloseCode.tooManySockets, `at most ${max} sockets per user`);
+    }
     clearTimeout(this.authTimer);
     this.state = 'live';
     this.userId = userId;
@@ -176,9 +315,10 @@ export class Session implements HubSession {
       userId,
       protocolVersion: PROTOCOL_VERSION,
       serverTime: new Date().toISOString(),
-      nextSeq: await nextSeq(this.deps.db, auth.clientId),
+      nextSeq: next,
     });
     this.deps.presence.set(this.id, userId, 'online');
+    this.joined = true;
     this.deps.hub.add(this);
     this.streams = new ScopeStreams(this, this.deps);
     this.streams.start(auth.cursors, [COMMUNITY_SCOPE, userScope(userId)]);
@@ -214,6 +354,13 @@ export class Session implements HubSession {
         return this.onPresence(frame);
       case 'ping':
         return this.send({ type: 'pong' });
+      case 'notes.open':
+      case 'notes.close':
+      case 'notes.sync':
+      case 'notes.awareness':
+      case 'notes.versions':
+      case 'notes.restore':
+        return this.notes.handle(frame);
     }
   }
 
@@ -229,11 +376,26 @@ export class Session implements HubSession {
         frame.requestId,
       );
     }
-    const page = await messagePage(this.deps.db, frame.channelId, frame.before, frame.limit);
+    const page = await messagePage(
+      this.deps.db,
+      frame.channelId,
+      frame.before,
+      frame.limit,
+      Limits.historyPageBytes,
+    );
     this.send({ type: 'history', requestId: frame.requestId, channelId: frame.channelId, ...page });
   }
 
   private onPresence(frame: PresenceUp): void {
+    // Every change goes to every socket of every node: it costs like typing.
+    const wait = this.deps.dispatch.mutationLimiter.take(this.userId, actionCost('presence'));
+    if (wait > 0) {
+      return this.error({
+        kind: 'rate_limited',
+        message: RATE_LIMITED_MESSAGE,
+        retryAfterMs: wait,
+      });
+    }
     this.deps.presence.set(this.id, this.userId, frame.status);
   }
 

@@ -1,13 +1,27 @@
-import { COMMUNITY_SCOPE, Limits, parseScope, type Change } from '@echora/shared';
+import {
+  COMMUNITY_INFO_ID,
+  COMMUNITY_SCOPE,
+  Limits,
+  parseScope,
+  type Change,
+} from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import { listChannels } from '../domain/channels/queries.ts';
+import { readCommunity } from '../domain/community/queries.ts';
 import { listEmojis } from '../domain/emoji/store.ts';
-import { listMembers } from '../domain/members/queries.ts';
+import { listFormerMembers, listMembers } from '../domain/members/queries.ts';
 import { messagePage } from '../domain/messages/queries.ts';
 import { listReadStates } from '../domain/read-state/queries.ts';
 import { listRoles } from '../domain/roles/queries.ts';
+import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { scopeVersion } from './feed.ts';
+import { iso } from './values.ts';
+
+/** Permissions read after the call (`AccessCache.reload`). */
+export interface FreshAccess {
+  reload(): Promise<Access>;
+}
 
 export interface Snapshot {
   version: number;
@@ -19,21 +33,32 @@ export interface Snapshot {
  * The state of a scope for a `reset`. The version is read before the rows, so
  * the rows are at least that new; changes after it replay as idempotent
  * upserts and tombstones. Every change carries the snapshot's version.
+ *
+ * Channels are judged by permissions loaded after their rows were read, so a
+ * row renamed after it was made private is never judged by the older rule
+ * (and one deleted since is left out; its tombstone follows).
  */
 export async function snapshot(
   db: Queryable,
   scope: string,
-  access: Access,
+  access: FreshAccess,
   userId: string,
 ): Promise<Snapshot> {
   const version = await scopeVersion(db, scope);
   if (scope === COMMUNITY_SCOPE) {
     const [channels, members] = await Promise.all([listChannels(db), listMembers(db)]);
+    const judge = await access.reload();
     const changes: Change[] = [
       ...channels
-        .filter((c) => access.canSeeChannel(userId, c.id))
+        .filter((c) => judge.canSeeChannel(userId, c.id))
         .map((c): Change => ({ version, op: 'upsert', entity: 'channel', data: c })),
       ...members.map((m): Change => ({ version, op: 'upsert', entity: 'member', data: m })),
+      ...(await listFormerMembers(db)).map((f): Change => ({
+        version,
+        op: 'upsert',
+        entity: 'formerMember',
+        data: f,
+      })),
       ...(await listRoles(db)).map((r): Change => ({
         version,
         op: 'upsert',
@@ -47,6 +72,13 @@ export async function snapshot(
         data: e,
       })),
     ];
+    const { name } = await readCommunity(db);
+    changes.push({
+      version,
+      op: 'upsert',
+      entity: 'community',
+      data: { id: COMMUNITY_INFO_ID, name },
+    });
     return { version, changes, hasMore: false };
   }
   const parsed = parseScope(scope);
@@ -65,6 +97,20 @@ export async function snapshot(
       entity: 'readState',
       data,
     }));
+    const blocks = await db.query<{ blocked_id: string; created_at: Date | string }>(
+      'SELECT blocked_id, created_at FROM user_blocks WHERE user_id = $1 ORDER BY blocked_id',
+      [parsed.id],
+    );
+    for (const b of blocks.rows) {
+      changes.push({
+        version,
+        op: 'upsert',
+        entity: 'block',
+        data: { id: b.blocked_id, createdAt: iso(b.created_at) },
+      });
+    }
+    const settings = await readUserSettings(db, parsed.id);
+    if (settings) changes.push({ version, op: 'upsert', entity: 'userSettings', data: settings });
     return { version, changes, hasMore: false };
   }
   return { version, changes: [], hasMore: false };

@@ -1,8 +1,6 @@
 import {
   channelScope,
-  CloseCode,
   parseScope,
-  type Change,
   type ChangesDown,
   type DownMessage,
   type VoiceSnapshotDown,
@@ -11,13 +9,19 @@ import type { VoiceParticipant } from '@echora/shared/voice/index';
 import type { ChangesEvent } from '../bus/types.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { catchUp } from './catch-up.ts';
+import { visibleOnly } from './visible-changes.ts';
 import type { SyncDeps } from './deps.ts';
 import type { HubSession } from './hub.ts';
 import { SerialQueue } from './serial-queue.ts';
+import { catchUpSeconds } from '../metrics/registry.ts';
 
 interface Owner extends HubSession {
   send(frame: DownMessage): void;
   close(code: number, reason: string): void;
+  /** Tells a user who is no longer a member why, then closes. */
+  removed(userId: string): Promise<void>;
+  /** Resolves when the client has read enough that more may be sent. */
+  writable(): Promise<void>;
 }
 
 /**
@@ -52,7 +56,7 @@ export class ScopeStreams {
         for (const scope of [...fixed, ...channels]) {
           // Cursor 0 means "nothing yet": a reset is the bootstrap.
           const cursor = clientCursors[scope];
-          await this.catchUp(scope, cursor === 0 ? undefined : cursor, access);
+          await this.catchUp(scope, cursor === 0 ? undefined : cursor);
         }
         this.owner.send({ type: 'synced' });
         this.owner.send({ type: 'presence.snapshot', users: this.deps.presence.snapshot() });
@@ -81,7 +85,7 @@ export class ScopeStreams {
       this.guard(async () => {
         const access = await this.deps.access.get();
         if (!access.member(this.owner.userId)) {
-          this.owner.close(CloseCode.forbidden, 'no longer a member');
+          await this.owner.removed(this.owner.userId);
           return;
         }
         const visible = new Set<string>(
@@ -96,7 +100,7 @@ export class ScopeStreams {
         for (const scope of visible) {
           if (this.watched.has(scope)) continue;
           this.watch(scope);
-          await this.catchUp(scope, undefined, access);
+          await this.catchUp(scope, undefined);
           this.sendVoice(scope);
         }
       }),
@@ -124,39 +128,30 @@ export class ScopeStreams {
   private async deliverLate(e: ChangesEvent): Promise<void> {
     const cursor = this.cursors.get(e.scope);
     if (cursor === undefined || cursor >= e.to) return;
-    const access = await this.deps.access.get();
     if (cursor === e.from) {
-      if (e.channelIds)
-        this.owner.send(this.visibleOnly(JSON.parse(e.frame) as ChangesDown, access));
-      else this.owner.sendRaw(e.frame);
+      if (e.channelIds) {
+        // Channel changes are community changes: judged by permissions that know them.
+        const access = await this.deps.access.atLeast(e.to);
+        this.owner.send(visibleOnly(JSON.parse(e.frame) as ChangesDown, access, this.owner.userId));
+      } else this.owner.sendRaw(e.frame);
       this.cursors.set(e.scope, e.to);
       return;
     }
     // A gap: an earlier publish is late or was lost. The feed has it, in order.
-    await this.catchUp(e.scope, cursor, access);
+    await this.catchUp(e.scope, cursor);
   }
 
-  private async catchUp(scope: string, cursor: number | undefined, access: Access): Promise<void> {
-    const result = await catchUp(this.deps.db, scope, cursor, access, this.owner.userId, (c) =>
-      this.keep(c, access),
-    );
+  private async catchUp(scope: string, cursor: number | undefined): Promise<void> {
+    const timer = catchUpSeconds.startTimer({ kind: cursor === undefined ? 'reset' : 'since' });
+    const result = await catchUp(this.deps.db, scope, cursor, this.owner.userId, this.deps.access);
+    timer();
     if (this.stopped || !this.watched.has(scope)) return;
-    for (const frame of result.frames) this.owner.send(frame);
+    for (const frame of result.frames) {
+      // A catch-up may be many megabytes: it goes at the pace the client reads.
+      await this.owner.writable();
+      this.owner.send(frame);
+    }
     this.cursors.set(scope, result.version);
-  }
-
-  /**
-   * Hides changes to live channels the user may not see. Changes to deleted
-   * channels pass, so a replica that held one learns it is gone.
-   */
-  private keep(change: Change, access: Access): boolean {
-    if (change.entity !== 'channel') return true;
-    const id = change.op === 'delete' ? change.id : change.data.id;
-    return !access.data.channels.has(id) || access.canSeeChannel(this.owner.userId, id);
-  }
-
-  private visibleOnly(frame: ChangesDown, access: Access): ChangesDown {
-    return { ...frame, changes: frame.changes.filter((c) => this.keep(c, access)) };
   }
 
   private watch(scope: string): void {

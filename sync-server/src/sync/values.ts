@@ -15,6 +15,19 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
+ * Postgres refused a string it cannot store (NUL in `text`, `\u0000` in
+ * `jsonb`): the client's mistake, which the schemas should have caught first.
+ */
+export function isUnstorableText(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'code' in err &&
+    (err.code === '22021' || err.code === '22P05')
+  );
+}
+
+/**
  * True for failures that say nothing about the mutation itself: the database
  * went away or was busy (connection errors, admin shutdown, too many clients,
  * serialization failures, deadlocks). Such a mutation must not be recorded as

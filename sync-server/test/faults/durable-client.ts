@@ -77,6 +77,11 @@ export class DurableClient {
     return this.disk.outbox.length;
   }
 
+  /** Whether the socket is up and past `ready` (sends go out at once). */
+  get connected(): boolean {
+    return this.live;
+  }
+
   private transmit(entry: OutboxEntry): void {
     this.ws?.send(
       JSON.stringify({

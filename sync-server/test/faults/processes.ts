@@ -51,9 +51,15 @@ export function nodeEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
-/** Starts `sync-server/src/server.ts` and resolves at Fastify's "Server listening at" line. */
-export function startNode(env: Record<string, string>): Promise<ServerNode> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+/**
+ * Starts `sync-server/src/server.ts` (or the node arguments in `args`, e.g. a
+ * compiled server) and resolves at Fastify's "Server listening at" line.
+ */
+export function startNode(
+  env: Record<string, string>,
+  args: string[] = ['--import', 'tsx', SERVER],
+): Promise<ServerNode> {
+  const proc = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

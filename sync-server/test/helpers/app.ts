@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import webpush from 'web-push';
 import { buildApp, type BuildAppOptions } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Db } from '../../src/db/types.ts';
@@ -16,6 +17,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, PORT: '0' }),
     jwtSecret: randomBytes(32).toString('hex'),
     voiceGrantSecret: randomBytes(32).toString('hex'),
+    vapidKeys: webpush.generateVAPIDKeys(),
     clientDist: join(dataDir, 'no-client'),
     // Tests register many users from one address; rate-limit tests pass their own limits.
     authRateLimit: 1000,
@@ -52,7 +54,10 @@ export async function createTestApp(
   return app;
 }
 
-/** Registers a user through the API and returns the session body. */
+/**
+ * Registers a user through the API and returns the session body. It asks for
+ * the refresh token in the body, as a native client does (`tokenDelivery`).
+ */
 export async function registerUser(
   app: FastifyInstance,
   username: string,
@@ -65,7 +70,7 @@ export async function registerUser(
   const response = await app.inject({
     method: 'POST',
     url: '/api/auth/register',
-    payload: { username, password },
+    payload: { username, password, tokenDelivery: 'body' },
   });
   if (response.statusCode !== 201) {
     throw new Error(`register ${username} -> ${response.statusCode}: ${response.body}`);

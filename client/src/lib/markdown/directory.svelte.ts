@@ -2,8 +2,9 @@ import type { Emoji, Member, Message, Role } from '@echora/shared';
 import type { ReplicaPort } from '../engine-port.ts';
 import { LiveQuery } from '../live-query.svelte.ts';
 import { emojisByName, type RenderContext } from './context.ts';
+import { renderInlineMarkdown, type InlineOptions } from './inline.ts';
 import { renderMarkdown } from './render.ts';
-import { sanitize } from './sanitize.ts';
+import { sanitize, sanitizeInline } from './sanitize.ts';
 
 const CACHE_SIZE = 500;
 
@@ -40,16 +41,29 @@ export class MarkdownDirectory {
 
   /** A message's content as sanitized HTML (`render.ts`, then `sanitize.ts`). */
   html(message: Pick<Message, 'content' | 'mentions'>): string {
+    return this.#cached('block', message, () =>
+      sanitize(renderMarkdown(message.content, this.contextFor(message))),
+    );
+  }
+
+  /** A message's content as one line of sanitized inline HTML (`inline.ts`): pins, reply quotes. */
+  inlineHtml(message: Pick<Message, 'content' | 'mentions'>, opts: InlineOptions): string {
+    return this.#cached(opts.links ? 'inline' : 'inline-nolinks', message, () =>
+      sanitizeInline(renderInlineMarkdown(message.content, this.contextFor(message), opts)),
+    );
+  }
+
+  #cached(kind: string, message: Pick<Message, 'content' | 'mentions'>, render: () => string) {
     const inputs = [this.members(), this.roles(), this.emojiByName, this.myRoleIds()];
     if (inputs.some((input, i) => input !== this.#cacheFor[i])) {
       this.#cache.clear();
       this.#cacheFor = inputs;
     }
     const m = message.mentions;
-    const key = `${m.users.join()}|${m.roles.join()}|${m.everyone ? 1 : 0}|${message.content}`;
+    const key = `${kind}|${m.users.join()}|${m.roles.join()}|${m.everyone ? 1 : 0}|${message.content}`;
     let html = this.#cache.get(key);
     if (html === undefined) {
-      html = sanitize(renderMarkdown(message.content, this.contextFor(message)));
+      html = render();
       if (this.#cache.size >= CACHE_SIZE) this.#cache.clear();
       this.#cache.set(key, html);
     }

@@ -64,6 +64,21 @@ export function sanitize(html: string): string {
   });
 }
 
+/** Inline elements only (`inline.ts`): a one-line preview never holds a block. */
+const INLINE_TAGS = ['strong', 'em', 'u', 'del', 'code', 'a', 'span', 'img'];
+
+/** Sanitizes a one-line preview (`renderInlineMarkdown`); block elements are dropped, text kept. */
+export function sanitizeInline(html: string): string {
+  sanitize(''); // installs the link hook once
+  return DOMPurify.sanitize(html, {
+    ALLOWED_TAGS: INLINE_TAGS,
+    ALLOWED_ATTR: ['href', 'title', 'target', 'rel', 'class', 'src', 'alt', 'draggable'],
+    ALLOWED_URI_REGEXP,
+    ALLOW_DATA_ATTR: false,
+    ALLOW_ARIA_ATTR: false,
+  });
+}
+
 /** Highlighted code from highlight.js: spans with classes only. */
 export function sanitizeHighlight(html: string): string {
   return DOMPurify.sanitize(html, { ALLOWED_TAGS: ['span'], ALLOWED_ATTR: ['class'] });

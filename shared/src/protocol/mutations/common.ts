@@ -1,14 +1,14 @@
-import { Type } from 'typebox';
 import { Limits } from '../limits.ts';
+import { multiLineText, singleLineText } from '../text.ts';
 
-/** Channel names: trimmed, 1-100 characters, no control characters. */
-export const channelName = Type.String({
-  minLength: 1,
-  maxLength: Limits.channelNameLength,
-  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
-});
+/** Channel names: 1-100 characters, no control characters (the server also trims). */
+export const channelName = singleLineText({ minLength: 1, maxLength: Limits.channelNameLength });
 
-export const channelTopic = Type.String({ maxLength: Limits.channelTopicLength });
+/** A channel's topic: up to 1024 characters; tab and line breaks allowed, other controls not. */
+export const channelTopic = multiLineText({ maxLength: Limits.channelTopicLength });
 
-/** Message content: 1-4000 characters (the server also refuses all-whitespace). */
-export const messageContent = Type.String({ minLength: 1, maxLength: Limits.messageLength });
+/**
+ * Message content: 1-4000 characters (the server also refuses all-whitespace);
+ * tab and line breaks allowed, other control characters (NUL included) not.
+ */
+export const messageContent = multiLineText({ minLength: 1, maxLength: Limits.messageLength });

@@ -18,6 +18,11 @@ import { channelOverridesArgs } from './channel-overrides.ts';
 import { threadCreateArgs } from './thread-create.ts';
 import { reactionToggleArgs } from './reaction-toggle.ts';
 import { messagePinArgs } from './message-pin.ts';
+import { settingsUpdateArgs } from './settings-update.ts';
+import { dmOpenArgs } from './dm-open.ts';
+import { dmAddArgs, dmCreateArgs, dmLeaveArgs, dmRemoveArgs, dmRenameArgs } from './dm-group.ts';
+import { userBlockArgs } from './user-block.ts';
+import { messageReportArgs } from './message-report.ts';
 
 /** Every named mutation and the schema of its arguments. */
 export const mutationArgs = {
@@ -40,6 +45,15 @@ export const mutationArgs = {
   'message.pin': messagePinArgs,
   'read.mark': readMarkArgs,
   'channel.mute': channelMuteArgs,
+  'settings.update': settingsUpdateArgs,
+  'dm.open': dmOpenArgs,
+  'dm.create': dmCreateArgs,
+  'dm.rename': dmRenameArgs,
+  'dm.add': dmAddArgs,
+  'dm.remove': dmRemoveArgs,
+  'dm.leave': dmLeaveArgs,
+  'user.block': userBlockArgs,
+  'message.report': messageReportArgs,
 } as const satisfies Record<string, TSchema>;
 
 export type MutationName = keyof typeof mutationArgs;
@@ -75,3 +89,8 @@ export * from './reaction-toggle.ts';
 export * from './message-pin.ts';
 export * from './read-mark.ts';
 export * from './channel-mute.ts';
+export * from './settings-update.ts';
+export * from './dm-open.ts';
+export * from './dm-group.ts';
+export * from './user-block.ts';
+export * from './message-report.ts';

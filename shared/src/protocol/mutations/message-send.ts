@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { Uuid } from '../entities.ts';
 import { MAX_ATTACHMENTS } from '../rest/files.ts';
 import { Limits } from '../limits.ts';
+import { multiLineText } from '../text.ts';
 
 /**
  * Send a message. `id` is a UUIDv7 made by the client, so a resend is recognised.
@@ -11,8 +12,8 @@ export const messageSendArgs = Type.Object(
   {
     id: Uuid,
     channelId: Uuid,
-    /** The text; blank (even empty) only when files are attached. */
-    content: Type.String({ maxLength: Limits.messageLength }),
+    /** The text; blank (even empty) only when files are attached. No control characters but tab and line breaks. */
+    content: multiLineText({ maxLength: Limits.messageLength }),
     replyToId: Type.Optional(Uuid),
     /**
      * Uploads (`POST /api/uploads`) of the sender, not attached yet, in display

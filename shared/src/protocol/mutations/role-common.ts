@@ -1,12 +1,9 @@
 import { Type } from 'typebox';
 import { Limits } from '../limits.ts';
+import { singleLineText } from '../text.ts';
 
 /** Role names: 1-100 characters, no control characters (the server also trims). */
-export const roleName = Type.String({
-  minLength: 1,
-  maxLength: Limits.channelNameLength,
-  pattern: '^[^\\u0000-\\u001f\\u007f]+$',
-});
+export const roleName = singleLineText({ minLength: 1, maxLength: Limits.channelNameLength });
 
 /** An RGB colour, 0xRRGGBB (0: no colour). */
 export const roleColor = Type.Integer({ minimum: 0, maximum: 0xffffff });

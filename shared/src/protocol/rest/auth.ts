@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from '../entities.ts';
+import { inviteCode } from './invites.ts';
 
 /** Username and password rules, shared so the client can say no before asking. */
 export const AuthRules = {
@@ -32,6 +33,16 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
+/**
+ * How a client gets its refresh token. `cookie` (the default): only as the
+ * httpOnly `echora_refresh` cookie, never in a response body, so page
+ * scripts cannot read it and every tab of a browser shares the one token.
+ * `body`: in the response body and no cookie, for native apps that keep it
+ * in the platform's secure storage and send it back in `refreshToken`.
+ */
+export const tokenDeliverySchema = Type.Union([Type.Literal('cookie'), Type.Literal('body')]);
+export type TokenDelivery = Static<typeof tokenDeliverySchema>;
+
 // Bodies only fix the types; the length and character rules above give each
 // violation its own message, which a schema error could not.
 /** `POST /api/auth/register`. */
@@ -39,7 +50,8 @@ export const registerBodySchema = Type.Object({
   username: Type.String(),
   password: Type.String(),
   /** An invite code: joins the community (needed when registration is invite-only). */
-  invite: Type.Optional(Type.String({ maxLength: 64 })),
+  invite: Type.Optional(inviteCode),
+  tokenDelivery: Type.Optional(tokenDeliverySchema),
 });
 export type RegisterBody = Static<typeof registerBodySchema>;
 
@@ -48,16 +60,23 @@ export const loginBodySchema = Type.Object({
   username: Type.String(),
   password: Type.String(),
   /** An invite code: lets a former member (kicked, unbanned) rejoin. */
-  invite: Type.Optional(Type.String({ maxLength: 64 })),
+  invite: Type.Optional(inviteCode),
+  tokenDelivery: Type.Optional(tokenDeliverySchema),
 });
 export type LoginBody = Static<typeof loginBodySchema>;
 
 /**
- * `POST /api/auth/refresh` and `/logout`. Web clients send nothing: the
- * httpOnly cookie carries the token. Native clients send it here.
+ * `POST /api/auth/refresh` and `/logout`. Web clients send no token: the
+ * httpOnly cookie carries it. Native clients send it in `refreshToken`.
  */
 export const refreshBodySchema = Type.Object({
   refreshToken: Type.Optional(Type.String({ maxLength: 512 })),
+  /**
+   * Refresh only. Default: `body` when `refreshToken` is sent, else `cookie`.
+   * A token that came as a cookie is only ever renewed as a cookie (`body`
+   * is refused), so a script in the page cannot trade it for a readable one.
+   */
+  tokenDelivery: Type.Optional(tokenDeliverySchema),
 });
 export type RefreshBody = Static<typeof refreshBodySchema>;
 
@@ -77,8 +96,8 @@ export const sessionResponseSchema = Type.Object({
   user: authUserSchema,
   /** A short-lived JWT for `Authorization: Bearer` and the sync socket's auth frame. */
   accessToken: Type.String(),
-  /** Also set as an httpOnly cookie; native clients keep this copy. */
-  refreshToken: Type.String(),
+  /** Only with `tokenDelivery: 'body'` (native clients); browsers get the httpOnly cookie instead. */
+  refreshToken: Type.Optional(Type.String()),
 });
 export type SessionResponse = Static<typeof sessionResponseSchema>;
 

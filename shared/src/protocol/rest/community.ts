@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Limits } from '../limits.ts';
+import { singleLineText } from '../text.ts';
 
 export const registrationSchema = Type.Union([Type.Literal('open'), Type.Literal('invite')]);
 export type Registration = Static<typeof registrationSchema>;
@@ -14,13 +15,7 @@ export type Community = Static<typeof communitySchema>;
 /** `PATCH /api/community`. Needs manage community. */
 export const communityPatchSchema = Type.Object(
   {
-    name: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: Limits.channelNameLength,
-        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
-      }),
-    ),
+    name: Type.Optional(singleLineText({ minLength: 1, maxLength: Limits.channelNameLength })),
     registration: Type.Optional(registrationSchema),
   },
   { additionalProperties: false },

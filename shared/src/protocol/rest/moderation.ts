@@ -1,8 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { Uuid } from '../entities.ts';
+import { multiLineText } from '../text.ts';
 
-/** A moderator's reason, shown in the audit log and the ban list. */
-export const moderationReason = Type.String({ maxLength: 512 });
+/** A moderator's reason, shown in the audit log and the ban list (line breaks allowed). */
+export const moderationReason = multiLineText({ maxLength: 512 });
 
 /** Longest timeout: 28 days, in minutes. */
 export const MAX_TIMEOUT_MINUTES = 40_320;
@@ -74,9 +75,13 @@ export type AuditTargetType = Static<typeof auditTargetTypeSchema>;
 export const auditEntrySchema = Type.Object({
   id: Type.Number(),
   actorId: Uuid,
+  /** The actor's display name now (a kicked or banned one is no longer in members' replicas). */
+  actorName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   action: Type.String(),
   targetType: Type.Union([auditTargetTypeSchema, Type.Null()]),
   targetId: Type.Union([Type.String(), Type.Null()]),
+  /** A target user's display name now; null for other targets or a user who is gone. */
+  targetName: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   reason: Type.Union([Type.String(), Type.Null()]),
   data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   createdAt: Type.String(),

@@ -19,6 +19,8 @@ export interface AuditRecord {
 interface AuditRow extends Record<string, unknown> {
   id: string | number;
   actor_id: string;
+  actor_name: string | null;
+  target_name: string | null;
   action: string;
   target_type: AuditTargetType | null;
   target_id: string | null;
@@ -45,9 +47,11 @@ export async function writeAudit(tx: Queryable, entry: AuditRecord): Promise<voi
 const toEntry = (row: AuditRow): AuditEntry => ({
   id: Number(row.id),
   actorId: row.actor_id,
+  actorName: row.actor_name,
   action: row.action,
   targetType: row.target_type,
   targetId: row.target_id,
+  targetName: row.target_name,
   reason: row.reason,
   data: row.data,
   createdAt: iso(row.created_at),
@@ -60,8 +64,12 @@ export async function auditPage(
   limit: number,
 ): Promise<AuditPage> {
   const { rows } = await db.query<AuditRow>(
-    `SELECT id, actor_id, action, target_type, target_id, reason, data, created_at
-     FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
+    `SELECT a.id, a.actor_id, actor.display_name AS actor_name, a.action, a.target_type,
+            a.target_id, target.display_name AS target_name, a.reason, a.data, a.created_at
+     FROM audit_log a
+     LEFT JOIN users actor ON actor.id = a.actor_id
+     LEFT JOIN users target ON a.target_type = 'user' AND target.id::text = a.target_id
+     WHERE ($1::bigint IS NULL OR a.id < $1) ORDER BY a.id DESC LIMIT $2`,
     [before ?? null, limit + 1],
   );
   return { entries: rows.slice(0, limit).map(toEntry), hasMore: rows.length > limit };

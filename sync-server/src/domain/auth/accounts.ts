@@ -135,15 +135,6 @@ export async function login(
   return { user: toAuthUser(row), refresh: await startSession(db, row.id) };
 }
 
-/** Refuses a banned user (after their password was checked, so a ban does not leak). */
-export async function refuseBanned(db: Queryable, userId: string): Promise<void> {
-  const { rows } = await db.query(
-    'SELECT 1 FROM members WHERE user_id = $1 AND banned_at IS NOT NULL',
-    [userId],
-  );
-  if (rows.length > 0) throw new AppError('forbidden', BANNED);
-}
-
 /**
  * A banned user may not log in. A former member (kicked, unbanned) rejoins
  * with a good invite, or when registration is open; else they are refused.

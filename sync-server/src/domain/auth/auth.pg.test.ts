@@ -34,12 +34,14 @@ describeEachDb('auth: register, login, me', (getDb) => {
     const body = response.json<{
       user: { username: string; isOwner: boolean };
       accessToken: string;
-      refreshToken: string;
+      refreshToken?: string;
     }>();
     expect(body.user).toMatchObject({ username: 'Alice', isOwner: true });
     expect(body.accessToken).toMatch(/^ey/);
+    // A browser gets the refresh token only as an httpOnly cookie, never where a script reads it.
+    expect(body).not.toHaveProperty('refreshToken');
     const cookie = String(response.headers['set-cookie']);
-    expect(cookie).toContain(`echora_refresh=${body.refreshToken}`);
+    expect(cookie).toMatch(/echora_refresh=[\w-]{43};/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Path=\/api\/auth/);
@@ -142,6 +144,16 @@ describeEachDb('auth: register, login, me', (getDb) => {
     const response = await post('/api/auth/login', { username: 'a'.repeat(10_240), password });
     expect(response.statusCode).toBe(400);
     expect(response.json<{ error: { kind: string } }>().error.kind).toBe('invalid');
+  });
+
+  it('refuses an invite code that is not one (NUL, spaces, empty) at register and login with 400 invalid', async () => {
+    for (const invite of ['x\u0000', 'a b', '', '../etc']) {
+      for (const path of ['/api/auth/register', '/api/auth/login']) {
+        const response = await post(path, { username: 'invitee', password, invite });
+        expect(response.statusCode, `${path} ${JSON.stringify(invite)}`).toBe(400);
+        expect(response.json<{ error: { kind: string } }>().error.kind).toBe('invalid');
+      }
+    }
   });
 
   it('refuses registration with 403 forbidden when the community is invite-only', async () => {

@@ -1,36 +1,46 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from 'typebox';
-import { AppError } from '@echora/shared';
+import { AppError, RemovedError } from '@echora/shared';
 import {
   loginBodySchema,
   meResponseSchema,
   refreshBodySchema,
   registerBodySchema,
   sessionResponseSchema,
+  type RefreshBody,
   type SessionResponse,
+  type TokenDelivery,
 } from '@echora/shared/protocol/rest/auth';
-import { login, refuseBanned, register, type AuthHooks, type SignedIn } from './accounts.ts';
+import { clearMediaCookie } from '../files/media-cookie.ts';
+import { removalOf } from '../moderation/removal.ts';
+import { login, register, type AuthHooks, type SignedIn } from './accounts.ts';
+import { LoginGuard, type LoginBackstop } from './login-guard.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
-import { REFRESH_TTL_SECONDS, endSession, rotateSession } from './sessions.ts';
-import { ACCESS_TTL_SECONDS, signAccessToken } from './tokens.ts';
+import { endSession, refreshTokenOwner, rotateSession } from './sessions.ts';
+import { signAccessToken } from './tokens.ts';
 import { findUserById, toAuthUser } from './users.ts';
 
 /** The refresh cookie: httpOnly, and only ever sent to the auth routes. */
 export const REFRESH_COOKIE = 'echora_refresh';
 const COOKIE_PATH = '/api/auth';
-// Web clients post no body at all (Fastify then validates null): the cookie carries the token.
+// Web clients may post no body at all (Fastify then validates null): the cookie carries the token.
 const optionalRefreshBody = Type.Union([refreshBodySchema, Type.Null(), Type.Undefined()]);
 
 /** Knobs for the auth routes; tests shorten the TTLs and limits. */
 export interface AuthOptions {
   hooks?: AuthHooks;
+  /** Default: `ACCESS_TTL_SECONDS`. */
   accessTtlSeconds?: number;
+  /** Default: `REFRESH_TTL_SECONDS`. */
   refreshTtlSeconds?: number;
   /** Login attempts per IP. */
   loginPerIp?: RateLimit;
-  /** Login attempts per username (any letter case), from anywhere. */
+  /** Login attempts per username (any letter case) from one IP. */
   loginPerUsername?: RateLimit;
+  /** The delay for a username guessed at from many IPs (see {@link LoginBackstop}). */
+  loginBackstop?: LoginBackstop;
   /** Registrations per IP. */
   registerPerIp?: RateLimit;
 }
@@ -40,21 +50,46 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const perMinute = (max: number): RateLimit => ({ max, windowMs: 60_000 });
   const limit = app.config.authRateLimit;
-  const loginPerIp = new RateLimiter(options.loginPerIp ?? perMinute(limit * 3), 'login attempts');
-  const loginPerName = new RateLimiter(
-    options.loginPerUsername ?? perMinute(limit),
-    'login attempts',
-  );
+  const loginGuard = new LoginGuard({
+    perIp: options.loginPerIp ?? perMinute(limit * 3),
+    perUsernameAndIp: options.loginPerUsername ?? perMinute(limit),
+    // Ten addresses' worth of wrong passwords a minute go free; then 250 ms
+    // more per failure, up to 5 s per attempt.
+    backstop: options.loginBackstop ?? {
+      freeFailures: limit * 10,
+      windowMs: 60_000,
+      delayPerFailureMs: 250,
+      maxDelayMs: 5_000,
+    },
+  });
   const registerPerIp = new RateLimiter(options.registerPerIp ?? perMinute(limit), 'registrations');
-  const accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
+  const accessTtl = options.accessTtlSeconds ?? app.config.accessTtlSeconds;
+  const refreshTtl = options.refreshTtlSeconds ?? app.config.refreshTtlSeconds;
   // A former member who logs in again rejoins through the sync engine, which publishes it.
   const hooks: AuthHooks = { ...options.hooks };
   if (!hooks.memberJoined && app.hasDecorator('sync')) {
     hooks.memberJoined = (tx, userId) => app.sync.addMember(tx, userId);
   }
-  const refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
 
-  async function answer(request: FastifyRequest, reply: FastifyReply, session: SignedIn) {
+  /**
+   * The session's answer. The refresh token goes either in an httpOnly
+   * cookie (browsers: every tab shares it, no script can read it) or in the
+   * body (native apps), never both.
+   */
+  async function answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: SignedIn,
+    delivery: TokenDelivery,
+  ): Promise<SessionResponse> {
+    const accessToken = await signAccessToken(
+      app.config.jwtSecret,
+      { userId: session.user.id, sessionId: session.refresh.familyId },
+      accessTtl,
+    );
+    if (delivery === 'body') {
+      return { user: session.user, accessToken, refreshToken: session.refresh.token };
+    }
     reply.setCookie(REFRESH_COOKIE, session.refresh.token, {
       httpOnly: true,
       sameSite: 'strict',
@@ -62,22 +97,18 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
       path: COOKIE_PATH,
       maxAge: refreshTtl,
     });
-    const accessToken = await signAccessToken(
-      app.config.jwtSecret,
-      { userId: session.user.id, sessionId: session.refresh.familyId },
-      accessTtl,
-    );
-    return {
-      user: session.user,
-      accessToken,
-      refreshToken: session.refresh.token,
-    } satisfies SessionResponse;
+    return { user: session.user, accessToken };
   }
 
-  const presentedToken = (
+  /** The token a refresh or logout presents (the body's, else the cookie's), and how it came. */
+  function presented(
     request: FastifyRequest,
-    body: { refreshToken?: string } | null | undefined,
-  ) => body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+    body: RefreshBody | null | undefined,
+  ): { token: string; via: TokenDelivery } | undefined {
+    if (body?.refreshToken) return { token: body.refreshToken, via: 'body' };
+    const cookie = request.cookies[REFRESH_COOKIE];
+    return cookie ? { token: cookie, via: 'cookie' } : undefined;
+  }
 
   app.post(
     '/auth/register',
@@ -85,7 +116,8 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     async (request, reply) => {
       registerPerIp.hit(request.ip);
       const session = await register(app.db, request.body, hooks);
-      return reply.status(201).send(await answer(request, reply, session));
+      const delivery = request.body.tokenDelivery ?? 'cookie';
+      return reply.status(201).send(await answer(request, reply, session, delivery));
     },
   );
 
@@ -93,9 +125,17 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     '/auth/login',
     { schema: { body: loginBodySchema, response: { 200: sessionResponseSchema } } },
     async (request, reply) => {
-      loginPerIp.hit(request.ip);
-      loginPerName.hit(request.body.username.slice(0, 64).toLowerCase());
-      return answer(request, reply, await login(app.db, request.body, hooks));
+      const { username } = request.body;
+      const delay = loginGuard.admit(username, request.ip);
+      if (delay > 0) await sleep(delay);
+      let session: SignedIn;
+      try {
+        session = await login(app.db, request.body, hooks);
+      } catch (error) {
+        if (error instanceof AppError && error.kind === 'unauthorized') loginGuard.failed(username);
+        throw error;
+      }
+      return answer(request, reply, session, request.body.tokenDelivery ?? 'cookie');
     },
   );
 
@@ -103,20 +143,37 @@ export const authRoutes: FastifyPluginCallback<AuthOptions> = (base, options, do
     '/auth/refresh',
     { schema: { body: optionalRefreshBody, response: { 200: sessionResponseSchema } } },
     async (request, reply) => {
-      const token = presentedToken(request, request.body);
+      const token = presented(request, request.body);
       if (!token) throw new AppError('unauthorized', 'No refresh token');
-      const refresh = await rotateSession(app.db, token, refreshTtl);
+      const delivery = request.body?.tokenDelivery ?? token.via;
+      if (token.via === 'cookie' && delivery === 'body') {
+        // A script in the page could otherwise trade the httpOnly cookie for a token it can read.
+        throw new AppError('invalid', 'A refresh token sent as a cookie is renewed as a cookie');
+      }
+      const refresh = await rotateSession(app.db, token.token, refreshTtl, (reused) => {
+        // Ids only: tokens never reach the log.
+        request.log.warn(reused, 'refresh token reused: session revoked');
+      }).catch(async (error: unknown) => {
+        // A session ended by a kick or ban says so to its holder (an app that
+        // was offline then): it forgets what it held instead of asking for a login.
+        const owner = await refreshTokenOwner(app.db, token.token);
+        const removal = owner === undefined ? undefined : await removalOf(app.db, owner);
+        throw removal ? new RemovedError(removal) : error;
+      });
       const row = await findUserById(app.db, refresh.userId);
       if (!row) throw new AppError('unauthorized', 'Refresh token is invalid or expired');
-      await refuseBanned(app.db, row.id);
-      return answer(request, reply, { user: toAuthUser(row), refresh });
+      const removal = await removalOf(app.db, row.id);
+      if (removal?.reason === 'ban') throw new RemovedError(removal);
+      return answer(request, reply, { user: toAuthUser(row), refresh }, delivery);
     },
   );
 
   app.post('/auth/logout', { schema: { body: optionalRefreshBody } }, async (request, reply) => {
-    const token = presentedToken(request, request.body);
-    if (token) await endSession(app.db, token);
+    const token = presented(request, request.body);
+    if (token) await endSession(app.db, token.token);
     reply.clearCookie(REFRESH_COOKIE, { path: COOKIE_PATH });
+    // The media cookie holds an access token: it must not outlive the session in this browser.
+    clearMediaCookie(reply);
     return reply.status(204).send();
   });
 

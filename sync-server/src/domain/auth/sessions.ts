@@ -49,16 +49,25 @@ interface TokenRow {
 
 const invalid = () => new AppError('unauthorized', 'Refresh token is invalid or expired');
 
+/** Whose session a reused refresh token revoked (ids only, for the log). */
+export interface ReusedToken {
+  userId: string;
+  sessionId: string;
+}
+
 /**
  * Swaps a refresh token for a new one in the same family. A token already
  * swapped is a sign of theft (someone else holds a copy), so presenting it
- * revokes the whole family and the caller gets 401.
+ * revokes the whole family, calls `onReuse` once that is committed, and the
+ * caller gets 401.
  */
 export async function rotateSession(
   db: Db,
   token: string,
   ttlSeconds = REFRESH_TTL_SECONDS,
+  onReuse?: (reused: ReusedToken) => void,
 ): Promise<IssuedRefresh> {
+  let reused: ReusedToken | undefined;
   const outcome = await db.transaction(async (tx) => {
     const row = await maybeOne<TokenRow>(
       tx,
@@ -68,7 +77,10 @@ export async function rotateSession(
     );
     if (!row || row.expired) return undefined;
     if (row.revoked_at) {
-      if (row.replaced_by) await revokeFamily(tx, row.family_id);
+      if (row.replaced_by) {
+        await revokeFamily(tx, row.family_id);
+        reused = { userId: row.user_id, sessionId: row.family_id };
+      }
       return undefined;
     }
     const next = await insertToken(tx, row.family_id, row.user_id, ttlSeconds);
@@ -79,8 +91,19 @@ export async function rotateSession(
     return { token: next, familyId: row.family_id, userId: row.user_id };
   });
   // Thrown after the transaction so a reuse's revocation is committed.
+  if (reused) onReuse?.(reused);
   if (!outcome) throw invalid();
   return outcome;
+}
+
+/** The user `token` was issued to, while it has not expired (revoked or not). */
+export async function refreshTokenOwner(db: Queryable, token: string): Promise<string | undefined> {
+  const row = await maybeOne<{ user_id: string }>(
+    db,
+    'SELECT user_id FROM refresh_tokens WHERE token_hash = $1 AND expires_at > now()',
+    [hashRefreshToken(token)],
+  );
+  return row?.user_id;
 }
 
 /** Revokes every token of a family: the session can no longer refresh. */
@@ -99,4 +122,48 @@ export async function endSession(db: Db, token: string): Promise<void> {
     [hashRefreshToken(token)],
   );
   if (row) await revokeFamily(db, row.family_id);
+}
+
+/** One session (refresh family) of a user, as an operator lists it. */
+export interface SessionSummary {
+  id: string;
+  startedAt: Date;
+  lastRefreshAt: Date;
+  expiresAt: Date;
+  active: boolean;
+}
+
+/** Every session `userId` has had whose tokens are still on file, newest first. */
+export async function listSessions(db: Queryable, userId: string): Promise<SessionSummary[]> {
+  const { rows } = await db.query<{
+    family_id: string;
+    started_at: Date;
+    last_refresh_at: Date;
+    expires_at: Date;
+    active: boolean;
+  }>(
+    `SELECT family_id, min(created_at) AS started_at, max(created_at) AS last_refresh_at,
+            max(expires_at) AS expires_at,
+            bool_or(revoked_at IS NULL AND expires_at > now()) AS active
+     FROM refresh_tokens WHERE user_id = $1
+     GROUP BY family_id ORDER BY max(created_at) DESC`,
+    [userId],
+  );
+  return rows.map((row) => ({
+    id: row.family_id,
+    startedAt: row.started_at,
+    lastRefreshAt: row.last_refresh_at,
+    expiresAt: row.expires_at,
+    active: row.active,
+  }));
+}
+
+/** Revokes every session of `userId`; answers how many were still active. */
+export async function revokeUserSessions(db: Queryable, userId: string): Promise<number> {
+  const { rows } = await db.query<{ family_id: string }>(
+    `UPDATE refresh_tokens SET revoked_at = now()
+     WHERE user_id = $1 AND revoked_at IS NULL RETURNING family_id`,
+    [userId],
+  );
+  return new Set(rows.map((row) => row.family_id)).size;
 }

@@ -1,6 +1,7 @@
 import {
   AppError,
   canManageChannels,
+  canSee,
   channelScope,
   COMMUNITY_SCOPE,
   type ChannelCreateArgs,
@@ -8,13 +9,28 @@ import {
   type ChannelRenameArgs,
   type ChannelReorderArgs,
 } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
 import { CHANNEL_COLUMNS, findChannel, toChannel, type ChannelRow } from './queries.ts';
+import { visibleChannel } from './visible.ts';
 
+/** Community-wide manage channels: creating one, reordering the list. */
 function requireManage(ctx: MutationContext): void {
   if (!canManageChannels(ctx.access.base(ctx.userId, ctx.now.getTime()))) {
     throw new AppError('forbidden', 'You need the manage channels permission.');
   }
+}
+
+/**
+ * A live channel the actor may see and manage, locked. One they may not see
+ * is "not found" (see {@link visibleChannel}); an override can take manage
+ * channels away in one channel, or grant it there.
+ */
+async function managedChannel(ctx: MutationContext, id: string): Promise<ChannelRow> {
+  const { row, perms } = await visibleChannel(ctx, id);
+  if (!canManageChannels(perms)) {
+    throw new AppError('forbidden', 'You need the manage channels permission in this channel.');
+  }
+  return row;
 }
 
 /** Trimmed names only: the schema already refused control characters and lengths. */
@@ -22,12 +38,6 @@ function cleanName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw new AppError('invalid', 'name: must not be blank');
   return trimmed;
-}
-
-async function liveChannel(ctx: MutationContext, id: string): Promise<ChannelRow> {
-  const row = await findChannel(ctx.tx, id, true);
-  if (!row || row.deleted_at !== null) throw new AppError('not_found', 'No such channel.');
-  return row;
 }
 
 function result(ctx: MutationContext): MutationResult {
@@ -61,14 +71,13 @@ export async function createChannel(
   return result(ctx);
 }
 
-/** `channel.rename`: a new name, and the topic when given. */
+/** `channel.rename`: a new name, and the topic when given (view and manage in that channel). */
 export async function renameChannel(
   ctx: MutationContext,
   args: ChannelRenameArgs,
 ): Promise<MutationResult> {
-  requireManage(ctx);
   const name = cleanName(args.name);
-  await liveChannel(ctx, args.id);
+  await managedChannel(ctx, args.id);
   const { rows } = await ctx.tx.query<ChannelRow>(
     `UPDATE channels SET name = $2, topic = coalesce($3, topic) WHERE id = $1 RETURNING ${CHANNEL_COLUMNS}`,
     [args.id, name, args.topic ?? null],
@@ -80,13 +89,15 @@ export async function renameChannel(
   return result(ctx);
 }
 
-/** `channel.delete`: a tombstone in the community feed; its viewers get a revoke. */
+/**
+ * `channel.delete` (view and manage in that channel): a tombstone in the
+ * community feed; its viewers get a revoke.
+ */
 export async function deleteChannel(
   ctx: MutationContext,
   args: ChannelDeleteArgs,
 ): Promise<MutationResult> {
-  requireManage(ctx);
-  await liveChannel(ctx, args.id);
+  await managedChannel(ctx, args.id);
   await ctx.tx.query('UPDATE channels SET deleted_at = $2 WHERE id = $1', [args.id, ctx.now]);
   ctx.changes.accessChannels.add(args.id);
   await ctx.changes.append(ctx.tx, COMMUNITY_SCOPE, [
@@ -95,20 +106,50 @@ export async function deleteChannel(
   return result(ctx);
 }
 
-/** `channel.reorder`: listed channels first in the given order, the rest after in their order. */
+/**
+ * `channel.reorder` (manage channels, and view and manage in every channel
+ * it moves). Channels the actor may not manage, hidden ones included, keep
+ * their places; the others fill the remaining places: listed ones first in
+ * the given order, then the rest in their order. Listing a channel the actor
+ * may not see is "not found", as for an unknown id; a listed channel they
+ * may see but not manage may stay where it is, and a request that would
+ * move it is refused. Positions come out dense (0, 1, 2 ...): renumbering a
+ * channel whose place in the list stays is not moving it.
+ */
 export async function reorderChannels(
   ctx: MutationContext,
   args: ChannelReorderArgs,
 ): Promise<MutationResult> {
   requireManage(ctx);
   const { rows } = await ctx.tx.query<ChannelRow>(
-    `SELECT ${CHANNEL_COLUMNS} FROM channels WHERE deleted_at IS NULL ORDER BY position, id FOR UPDATE`,
+    // Direct conversations are not in the channel list.
+    `SELECT ${CHANNEL_COLUMNS} FROM channels WHERE deleted_at IS NULL AND kind <> 'dm' ORDER BY position, id FOR UPDATE`,
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const missing = args.ids.find((id) => !byId.has(id));
-  if (missing) throw new AppError('not_found', `ids: no such channel ${missing}`);
+  const now = ctx.now.getTime();
+  const perms = (id: string) => ctx.access.channel(ctx.userId, id, now);
+  for (const id of args.ids) {
+    if (byId.has(id) && !ctx.access.data.channels.has(id)) throw new StaleAccessError();
+    if (!byId.has(id) || !canSee(perms(id))) {
+      throw new AppError('not_found', `ids: no such channel ${id}`);
+    }
+  }
+  // Unlisted channels the cache does not know yet count as not managed: they stay.
+  const managed = (id: string) => canManageChannels(perms(id));
   const listed = new Set(args.ids);
-  const order = [...args.ids, ...rows.map((r) => r.id).filter((id) => !listed.has(id))];
+  const incoming = [
+    ...args.ids.filter(managed),
+    ...rows.map((r) => r.id).filter((id) => managed(id) && !listed.has(id)),
+  ];
+  const order = rows.map((r) => (managed(r.id) ? (incoming.shift() ?? r.id) : r.id));
+  const placed = order.filter((id) => listed.has(id));
+  // Only a listed channel the actor may not manage, held in its place, can break the order.
+  if (placed.some((id, i) => id !== args.ids[i])) {
+    throw new AppError(
+      'forbidden',
+      'You need the manage channels permission in every channel you move.',
+    );
+  }
   const moved: ChannelRow[] = [];
   order.forEach((id, position) => {
     const row = byId.get(id);

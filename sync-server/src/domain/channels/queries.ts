@@ -14,6 +14,10 @@ export interface ChannelRow extends Record<string, unknown> {
   parent_id?: string | null;
   parent_message_id?: string | null;
   overrides?: Override[] | null;
+  dm_owner_id?: string | null;
+  dm_group?: boolean;
+  /** A `dm` channel's participants, oldest first. */
+  participants?: string[] | null;
 }
 
 /** A channel's overrides as a JSON array, so every channel upsert carries them. */
@@ -21,7 +25,11 @@ const OVERRIDES_COLUMN = `coalesce((SELECT json_agg(json_build_object('targetTyp
   'targetId', o.target_id, 'allow', o.allow, 'deny', o.deny) ORDER BY o.target_type, o.target_id)
   FROM channel_overrides o WHERE o.channel_id = channels.id), '[]'::json) AS overrides`;
 
-export const CHANNEL_COLUMNS = `id, kind, name, topic, position, created_at, deleted_at, parent_id, parent_message_id, ${OVERRIDES_COLUMN}`;
+/** A direct conversation's participants, oldest first (null for other channels). */
+const PARTICIPANTS_COLUMN = `(SELECT json_agg(p.user_id ORDER BY p.added_at, p.user_id)
+  FROM dm_participants p WHERE p.channel_id = channels.id) AS participants`;
+
+export const CHANNEL_COLUMNS = `id, kind, name, topic, position, created_at, deleted_at, parent_id, parent_message_id, dm_owner_id, dm_group, ${OVERRIDES_COLUMN}, ${PARTICIPANTS_COLUMN}`;
 
 /** A channel row as clients see it. */
 export function toChannel(row: ChannelRow): Channel {
@@ -35,6 +43,15 @@ export function toChannel(row: ChannelRow): Channel {
     parentId: row.parent_id ?? null,
     parentMessageId: row.parent_message_id ?? null,
     overrides: row.overrides ?? [],
+    ...(row.kind === 'dm'
+      ? {
+          dm: {
+            participants: row.participants ?? [],
+            ownerId: row.dm_owner_id ?? null,
+            isGroup: row.dm_group ?? false,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,22 +1,11 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, Permission } from '@echora/shared';
-import {
-  communityPatchSchema,
-  communitySchema,
-  type Community,
-} from '@echora/shared/protocol/rest/community';
-import type { Queryable } from '../../db/types.ts';
+import { AppError, COMMUNITY_INFO_ID, COMMUNITY_SCOPE, Permission } from '@echora/shared';
+import { communityPatchSchema, communitySchema } from '@echora/shared/protocol/rest/community';
+import { readCommunity } from './queries.ts';
 import { writeAudit } from '../audit/log.ts';
 import { communityWrite } from '../moderation/write.ts';
 import { actorOf, requirePermission } from '../permissions/guard.ts';
-
-async function readCommunity(db: Queryable): Promise<Community> {
-  const { rows } = await db.query<Community>(
-    'SELECT name, registration FROM community WHERE id = 1',
-  );
-  return rows[0] ?? { name: 'Echora', registration: 'open' };
-}
 
 /** Public `GET /api/community`; `PATCH` needs manage community. Register under `/api`. */
 export const communityRoutes: FastifyPluginCallback = (base, _options, done) => {
@@ -43,6 +32,17 @@ export const communityRoutes: FastifyPluginCallback = (base, _options, done) => 
            WHERE id = 1`,
           [name ?? null, req.body.registration ?? null],
         );
+        if (name) {
+          // Every member's sidebar shows the name: it travels the community feed.
+          await w.changes.append(w.tx, COMMUNITY_SCOPE, [
+            {
+              op: 'upsert',
+              entity: 'community',
+              id: COMMUNITY_INFO_ID,
+              data: { id: COMMUNITY_INFO_ID, name },
+            },
+          ]);
+        }
         await writeAudit(w.tx, {
           actorId: req.user.id,
           action: 'community.update',

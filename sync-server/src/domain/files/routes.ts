@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { AppError } from '@echora/shared';
 import {
   fileParamsSchema,
@@ -12,17 +13,12 @@ import type { FileStorage } from '../../storage/index.ts';
 import { RateLimiter } from '../auth/rate-limit.ts';
 import { verifyAccessToken } from '../auth/tokens.ts';
 import { readableFile } from './access.ts';
+import { MEDIA_COOKIE, setMediaCookie } from './media-cookie.ts';
 import { toAttachment } from './queries.ts';
+import { checkQuota, usedBytes } from './quota.ts';
 import { spoolUpload } from './receive.ts';
 import { sendFile } from './serve.ts';
 import { storeUpload } from './store.ts';
-
-/**
- * The cookie that carries the access token to `/api/files/*` only, so that
- * `<img src>`, `<video src>` and downloads work without a token in the URL.
- */
-export const MEDIA_COOKIE = 'echora_media';
-const MEDIA_PATH = '/api/files';
 
 export interface FileRoutesOptions {
   storage: FileStorage;
@@ -60,9 +56,12 @@ export const fileRoutes: FastifyPluginAsync<FileRoutesOptions> = async (base, op
       const access = await app.sync.deps.access.get();
       if (!access.member(request.user.id)) throw new AppError('forbidden', 'Not a member.');
       uploadLimit.hit(request.user.id);
+      const quota = app.config.uploadQuotaBytes;
+      // A user already at their quota is refused before a byte is spooled.
+      if (quota > 0) checkQuota(await usedBytes(app.db, request.user.id), 1, quota);
       const spooled = await spoolUpload(request, tmpDir, app.config.maxUploadBytes);
       try {
-        const row = await storeUpload(app.db, storage, request.user.id, spooled);
+        const row = await storeUpload(app.db, storage, request.user.id, spooled, quota);
         return reply.status(201).send({ file: toAttachment(row) } satisfies UploadResponse);
       } finally {
         await spooled.discard();
@@ -70,18 +69,20 @@ export const fileRoutes: FastifyPluginAsync<FileRoutesOptions> = async (base, op
     },
   );
 
-  app.post('/files/session', { preHandler: app.authenticate }, async (request, reply) => {
-    const token = request.headers.authorization?.slice(7).trim() ?? '';
-    reply.setCookie(MEDIA_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: request.protocol === 'https',
-      path: MEDIA_PATH,
+  const sessionSchema = {
+    description: 'Sets the httpOnly media cookie (from the bearer token) that file URLs need',
+    response: { 204: Type.Null() },
+  };
+  app.post(
+    '/files/session',
+    { preHandler: app.authenticate, schema: sessionSchema },
+    async (request, reply) => {
+      const token = request.headers.authorization?.slice(7).trim() ?? '';
       // The token inside expires on its own; the cookie needs no longer life.
-      maxAge: 15 * 60,
-    });
-    return reply.status(204).send();
-  });
+      setMediaCookie(request, reply, token, app.config.accessTtlSeconds);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get('/files/:id', { schema: { params: fileParamsSchema } }, async (request, reply) => {
     const userId = await mediaUser(request);

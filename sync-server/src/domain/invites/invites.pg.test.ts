@@ -145,7 +145,8 @@ describeEachDb('invites, registration and bans at the door', (getDb) => {
     const refresh = await call('POST', '/api/auth/refresh', undefined, {
       refreshToken: s.refreshToken,
     });
-    expect(refresh.statusCode).toBe(401);
+    expect(refresh.statusCode).toBe(403);
+    expect(refresh.json()).toMatchObject({ error: { removal: { reason: 'ban' } } });
     const again = await SyncClient.connect(url, { token: s.accessToken });
     expect((await again.closed).code).toBe(CloseCode.forbidden);
     const bans = (await call('GET', '/api/moderation/bans', owner)).json<{

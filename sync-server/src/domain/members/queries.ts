@@ -1,4 +1,4 @@
-import type { Member } from '@echora/shared';
+import type { FormerMember, Member } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
 import { iso, isoOrNull } from '../../sync/values.ts';
 
@@ -52,4 +52,44 @@ export async function listMembers(db: Queryable): Promise<Member[]> {
 export async function findMember(db: Queryable, userId: string): Promise<Member | undefined> {
   const { rows } = await db.query<MemberRow>(`${MEMBER_SELECT} WHERE m.user_id = $1`, [userId]);
   return rows[0] ? toMember(rows[0]) : undefined;
+}
+
+interface FormerRow extends Record<string, unknown> {
+  id: string;
+  username: string;
+  display_name: string;
+  avatar_file_id: string | null;
+}
+
+const toFormer = (row: FormerRow): FormerMember => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  avatarUrl: row.avatar_file_id ? `/api/files/${row.avatar_file_id}` : null,
+});
+
+/**
+ * Everyone who wrote a message and is no longer a member (kicked, banned),
+ * so members still see who wrote what.
+ */
+export async function listFormerMembers(db: Queryable): Promise<FormerMember[]> {
+  const { rows } = await db.query<FormerRow>(
+    `SELECT u.id, u.username, u.display_name, u.avatar_file_id FROM users u
+     WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.user_id = u.id AND m.banned_at IS NULL)
+       AND EXISTS (SELECT 1 FROM messages msg WHERE msg.author_id = u.id)
+     ORDER BY u.id`,
+  );
+  return rows.map(toFormer);
+}
+
+/** One user's public name, as a former member's row. */
+export async function findFormerMember(
+  db: Queryable,
+  userId: string,
+): Promise<FormerMember | undefined> {
+  const { rows } = await db.query<FormerRow>(
+    'SELECT id, username, display_name, avatar_file_id FROM users WHERE id = $1',
+    [userId],
+  );
+  return rows[0] ? toFormer(rows[0]) : undefined;
 }

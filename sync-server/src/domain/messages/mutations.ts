@@ -12,10 +12,12 @@ import {
 import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
 import { takeVersions } from '../../sync/feed.ts';
 import { findChannel } from '../channels/queries.ts';
+import { seesChannel } from '../channels/visible.ts';
 import { attachUploads, claimUploads } from '../files/attach.ts';
 import { refreshThreadSummary } from '../threads/summary.ts';
 import { storeMentions } from '../mentions/store.ts';
 import { messageMentions } from '../mentions/resolve.ts';
+import { searchVector } from '../search/vector.ts';
 import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
 
 function requireContent(content: string): void {
@@ -37,25 +39,20 @@ export async function channelPerms(ctx: MutationContext, channelId: string): Pro
   return perms;
 }
 
-/** A message that exists and is not deleted, locked until the transaction ends. */
+/**
+ * A message that exists, is not deleted and is in a channel the user may see,
+ * locked until the transaction ends. Anything else is the same "not found",
+ * so a message of a hidden or deleted channel does not leak.
+ */
 export async function liveMessage(ctx: MutationContext, id: string): Promise<MessageRow> {
   const row = await findMessage(ctx.tx, id, true);
-  if (!row || row.deleted_at !== null) throw new AppError('not_found', 'No such message.');
+  if (!row || row.deleted_at !== null || !(await seesChannel(ctx, row.channel_id))) {
+    throw new AppError('not_found', 'No such message.');
+  }
   return row;
 }
 
-/** Sends a changed message row to its channel's feed (reactions, pins, thread summary). */
-export async function publishMessage(
-  ctx: MutationContext,
-  row: MessageRow,
-): Promise<MutationResult> {
-  const message = toMessage(row);
-  const scope = channelScope(row.channel_id);
-  const [change] = await ctx.changes.append(ctx.tx, scope, [
-    { op: 'upsert', entity: 'message', id: message.id, data: message },
-  ]);
-  return { scope, version: change?.version ?? 0 };
-}
+export { publishMessage } from './publish.ts';
 
 /** A reply answers a message of the same channel (which may have been deleted since). */
 async function requireReplyTarget(ctx: MutationContext, args: MessageSendArgs): Promise<void> {
@@ -94,8 +91,8 @@ export async function sendMessage(
   // Mentions are resolved from the cache, so they go in with the row (no second write).
   const mentions = messageMentions(ctx.access, args.content, perms);
   const { rows } = await ctx.tx.query<MessageRow>(
-    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at, reply_to_id, mentions)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MESSAGE_COLUMNS}`,
+    `INSERT INTO messages (id, channel_id, author_id, content, seq, created_at, reply_to_id, mentions, search)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::tsvector) RETURNING ${MESSAGE_COLUMNS}`,
     [
       args.id,
       args.channelId,
@@ -105,6 +102,7 @@ export async function sendMessage(
       ctx.now,
       args.replyToId ?? null,
       JSON.stringify(mentions),
+      searchVector(args.content),
     ],
   );
   const message = toMessage(rows[0] as MessageRow);
@@ -114,10 +112,25 @@ export async function sendMessage(
     { op: 'upsert', entity: 'message', id: message.id, data: message },
   ]);
   await refreshThreadSummary(ctx, args.channelId);
+  // A direct message tells every other participant; elsewhere only mentions do.
+  const direct = ctx.access.data.channels.get(args.channelId)?.kind === 'dm';
+  if (direct || mentions.everyone || mentions.users.length > 0 || mentions.roles.length > 0) {
+    ctx.changes.notices.push({
+      messageId: message.id,
+      channelId: args.channelId,
+      authorId: ctx.userId,
+      mentions,
+    });
+  }
   return { scope, version };
 }
 
-/** `message.edit`: only the author, whatever their roles. */
+/**
+ * `message.edit`: only the author, whatever their roles, and only while they
+ * may send there: an edit is a new text (and new mentions), so a member who
+ * lost send or is timed out cannot edit either. Refused before anything is
+ * written, so a refused edit notifies nobody.
+ */
 export async function editMessage(
   ctx: MutationContext,
   args: MessageEditArgs,
@@ -128,9 +141,13 @@ export async function editMessage(
   if (!canEditMessage(ctx.userId, row.author_id)) {
     throw new AppError('forbidden', 'Only its author may edit a message.');
   }
+  if (!canSend(perms)) {
+    throw new AppError('forbidden', 'You may not send or edit messages in this channel.');
+  }
   const { rows } = await ctx.tx.query<MessageRow>(
-    `UPDATE messages SET content = $2, edited_at = $3 WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
-    [args.id, args.content, ctx.now],
+    `UPDATE messages SET content = $2, edited_at = $3, search = $4::tsvector
+     WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,
+    [args.id, args.content, ctx.now, searchVector(args.content)],
   );
   const message = toMessage(rows[0] as MessageRow);
   message.mentions = await storeMentions(ctx, message.id, args.content, perms);
@@ -151,7 +168,11 @@ export async function deleteMessage(
   if (!canDeleteMessage(ctx.userId, row.author_id, perms)) {
     throw new AppError('forbidden', 'You may not delete this message.');
   }
-  await ctx.tx.query('UPDATE messages SET deleted_at = $2 WHERE id = $1', [args.id, ctx.now]);
+  // A deleted message leaves the search index in the same transaction.
+  await ctx.tx.query('UPDATE messages SET deleted_at = $2, search = NULL WHERE id = $1', [
+    args.id,
+    ctx.now,
+  ]);
   const scope = channelScope(row.channel_id);
   const [change] = await ctx.changes.append(ctx.tx, scope, [
     { op: 'delete', entity: 'message', id: args.id },

@@ -73,13 +73,17 @@ export async function findMessage(
 
 /**
  * Up to `limit` live messages of a channel with `seq < before` (or the newest
- * when `before` is null), newest first, and whether older ones exist.
+ * when `before` is null), newest first, and whether older ones exist. With
+ * `maxBytes`, the page stops before the message that would take its JSON past
+ * it (the first message always goes, so paging never stalls); `hasMore` then
+ * says the rest is there.
  */
 export async function messagePage(
   db: Queryable,
   channelId: string,
   before: number | null,
   limit: number,
+  maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<{ messages: Message[]; hasMore: boolean }> {
   const { rows } = await db.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -87,5 +91,15 @@ export async function messagePage(
      ORDER BY seq DESC LIMIT $3`,
     [channelId, before, limit + 1],
   );
-  return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  const messages: Message[] = [];
+  let bytes = 0;
+  for (const row of rows.slice(0, limit)) {
+    const message = toMessage(row);
+    if (maxBytes !== Number.POSITIVE_INFINITY) {
+      bytes += Buffer.byteLength(JSON.stringify(message));
+      if (bytes > maxBytes && messages.length > 0) return { messages, hasMore: true };
+    }
+    messages.push(message);
+  }
+  return { messages, hasMore: rows.length > limit };
 }

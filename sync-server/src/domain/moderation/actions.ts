@@ -7,13 +7,19 @@ import type {
   TimeoutResponse,
 } from '@echora/shared/protocol/rest/moderation';
 import type { Queryable } from '../../db/types.ts';
+import type { FeedEntry } from '../../sync/feed.ts';
 import { iso } from '../../sync/values.ts';
 import { writeAudit } from '../audit/log.ts';
+import { findFormerMember } from '../members/queries.ts';
 import { actorOf, requireAbove, requirePermission, targetOf } from '../permissions/guard.ts';
 import { emitMembers, emitVisibility } from '../roles/emit.ts';
 import type { CommunityWrite } from './write.ts';
 
-/** The actor, checked for `bit` and for standing above the target member. */
+/**
+ * The actor, checked for `bit` and for standing above the target (a former
+ * or unknown user counts as having no roles). It runs before any check of the
+ * target's existence or state, so those answers go only to moderators.
+ */
 function authorize(w: CommunityWrite, actorId: string, targetId: string, bit: number) {
   const actor = actorOf(w.access, actorId);
   requirePermission(w.access.base(actorId, w.now.getTime()), bit);
@@ -30,15 +36,23 @@ async function endSessions(tx: Queryable, userId: string): Promise<void> {
   );
 }
 
+/** The former member's name, so members still see who wrote their messages. */
+async function formerMemberRow(tx: Queryable, userId: string): Promise<FeedEntry[]> {
+  const data = await findFormerMember(tx, userId);
+  return data ? [{ op: 'upsert', entity: 'formerMember', id: userId, data }] : [];
+}
+
 /** Kick: membership and roles gone, sessions ended, sockets closed (after commit). */
 export async function kick(w: CommunityWrite, actorId: string, body: KickBody): Promise<void> {
-  if (!w.access.member(body.userId)) throw new AppError('not_found', 'No such member.');
+  // Permission first: whether someone is a member (or banned) is not a non-moderator's to learn.
   authorize(w, actorId, body.userId, Permission.kickMembers);
+  if (!w.access.member(body.userId)) throw new AppError('not_found', 'No such member.');
   await w.tx.query('DELETE FROM member_roles WHERE user_id = $1', [body.userId]);
   await w.tx.query('DELETE FROM members WHERE user_id = $1', [body.userId]);
   await endSessions(w.tx, body.userId);
   await w.changes.append(w.tx, COMMUNITY_SCOPE, [
     { op: 'delete', entity: 'member', id: body.userId },
+    ...(await formerMemberRow(w.tx, body.userId)),
   ]);
   await emitVisibility(w.tx, w.changes, w.access, w.now.getTime());
   await writeAudit(w.tx, {
@@ -55,12 +69,12 @@ export async function kick(w: CommunityWrite, actorId: string, body: KickBody): 
  * Their messages of the last `deleteMessagesHours` become tombstones.
  */
 export async function ban(w: CommunityWrite, actorId: string, body: BanBody): Promise<void> {
+  authorize(w, actorId, body.userId, Permission.banMembers);
   const user = await w.tx.query('SELECT 1 FROM users WHERE id = $1', [body.userId]);
   if (user.rows.length === 0) throw new AppError('not_found', 'No such user.');
   if (w.access.data.members.get(body.userId)?.isBanned) {
     throw new AppError('conflict', 'This user is already banned.');
   }
-  authorize(w, actorId, body.userId, Permission.banMembers);
   const wasMember = w.access.member(body.userId) !== undefined;
   await w.tx.query('DELETE FROM member_roles WHERE user_id = $1', [body.userId]);
   await w.tx.query(
@@ -70,11 +84,10 @@ export async function ban(w: CommunityWrite, actorId: string, body: BanBody): Pr
     [body.userId, w.now, body.reason?.trim() || null, actorId],
   );
   await endSessions(w.tx, body.userId);
-  if (wasMember) {
-    await w.changes.append(w.tx, COMMUNITY_SCOPE, [
-      { op: 'delete', entity: 'member', id: body.userId },
-    ]);
-  }
+  await w.changes.append(w.tx, COMMUNITY_SCOPE, [
+    ...(wasMember ? [{ op: 'delete' as const, entity: 'member' as const, id: body.userId }] : []),
+    ...(await formerMemberRow(w.tx, body.userId)),
+  ]);
   const deleted = await deleteRecentMessages(w, body.userId, body.deleteMessagesHours ?? 0);
   await emitVisibility(w.tx, w.changes, w.access, w.now.getTime());
   w.changes.accessAll = true;
@@ -97,7 +110,7 @@ async function deleteRecentMessages(
   if (hours <= 0) return 0;
   const since = new Date(w.now.getTime() - hours * 3_600_000);
   const { rows } = await w.tx.query<{ id: string; channel_id: string }>(
-    `UPDATE messages SET deleted_at = $3
+    `UPDATE messages SET deleted_at = $3, search = NULL
      WHERE author_id = $1 AND created_at >= $2 AND deleted_at IS NULL
      RETURNING id, channel_id`,
     [userId, since, w.now],
@@ -159,8 +172,8 @@ export async function timeout(
   actorId: string,
   body: TimeoutBody,
 ): Promise<TimeoutResponse> {
-  if (!w.access.member(body.userId)) throw new AppError('not_found', 'No such member.');
   authorize(w, actorId, body.userId, Permission.timeoutMembers);
+  if (!w.access.member(body.userId)) throw new AppError('not_found', 'No such member.');
   const until = body.minutes === 0 ? null : new Date(w.now.getTime() + body.minutes * 60_000);
   await w.tx.query('UPDATE members SET timed_out_until = $2 WHERE user_id = $1', [
     body.userId,

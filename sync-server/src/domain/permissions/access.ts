@@ -1,4 +1,10 @@
-import { basePermissions, canSee, channelPermissions, type ChannelOverride } from '@echora/shared';
+import {
+  basePermissions,
+  canSee,
+  channelPermissions,
+  dmPermissions,
+  type ChannelOverride,
+} from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
 import { loadAccess, type AccessData, type AccessMember } from './load.ts';
 
@@ -28,8 +34,31 @@ export class Access {
     const parentId = this.data.channels.get(channelId)?.parentId;
     const ruling = parentId ?? channelId;
     if (!m || !this.data.channels.has(channelId) || !this.data.channels.has(ruling)) return 0;
+    if (this.data.channels.get(ruling)?.kind === 'dm') return this.dm(userId, ruling, now);
     const overrides: readonly ChannelOverride[] = this.data.overrides.get(ruling) ?? [];
     return channelPermissions(m, this.data.community, overrides, now);
+  }
+
+  /** Permissions in a direct conversation (see {@link dmPermissions}). */
+  private dm(userId: string, dmId: string, now: number): number {
+    const dm = this.data.dms.get(dmId);
+    const m = this.member(userId);
+    if (!dm || !m) return 0;
+    const other = [...dm.participants].find((id) => id !== userId);
+    return dmPermissions({
+      isParticipant: dm.participants.has(userId),
+      isGroup: dm.isGroup,
+      otherIsMember: other !== undefined && this.member(other) !== undefined,
+      isBlocked:
+        other !== undefined &&
+        (this.data.blocks.has(`${userId}:${other}`) || this.data.blocks.has(`${other}:${userId}`)),
+      isTimedOut: m.timedOutUntil !== null && m.timedOutUntil > now,
+    });
+  }
+
+  /** The participants of a live direct conversation, if `id` is one. */
+  dmParticipants(id: string): ReadonlySet<string> | undefined {
+    return this.data.dms.get(id)?.participants;
   }
 
   canSeeChannel(userId: string, channelId: string, now = Date.now()): boolean {
@@ -46,10 +75,21 @@ export class Access {
  * One {@link Access} per process, reloaded when the community scope (roles,
  * members, channels) moves past the version it was loaded at. Nodes learn of
  * new community versions from the bus and call {@link AccessCache.invalidate}.
+ *
+ * Loads run one at a time, each after the last, so `current` only moves
+ * forward. A caller that just wrote and asks for a {@link reload} never gets a
+ * load that was already reading: it joins the next one, which starts once the
+ * running one ends (a revoke pass computed from data read before the write
+ * would leave a user subscribed to a channel they lost).
  */
 export class AccessCache {
   private current: Access | undefined;
-  private loading: Promise<Access> | undefined;
+  /** The load that has started reading and not finished. */
+  private running: Promise<Access> | undefined;
+  /** The load queued behind it, not started yet: everyone who joins it asked before it reads. */
+  private queued: Promise<Access> | undefined;
+  /** The end of the chain of loads (failures swallowed: the caller of that load saw them). */
+  private tail: Promise<unknown> = Promise.resolve();
   private wanted = 0;
 
   constructor(private readonly db: Queryable) {}
@@ -59,21 +99,47 @@ export class AccessCache {
     this.wanted = Math.max(this.wanted, version);
   }
 
+  /** Access loaded at a version at least as new as every {@link invalidate}d one so far. */
   async get(): Promise<Access> {
-    if (this.current && this.current.data.version >= this.wanted) return this.current;
+    const wanted = this.wanted;
+    if (this.current && this.current.data.version >= wanted) return this.current;
+    // A running load may have read the wanted version already (it reads the version first);
+    // if it started too early it does not count, and a load that starts later does.
+    const running = this.running;
+    if (running) {
+      const access = await running;
+      if (access.data.version >= wanted) return access;
+    }
     return this.reload();
   }
 
-  /** Reloads now (a user unknown to the cache may have joined on another node a moment ago). */
+  /** Access loaded at community `version` or later (a version read from the database). */
+  atLeast(version: number): Promise<Access> {
+    this.invalidate(version);
+    return this.get();
+  }
+
+  /**
+   * Loads data read after this call (a user unknown to the cache may have
+   * joined on another node a moment ago; a test may have written straight to
+   * the database). Callers while a load is queued share it.
+   */
   reload(): Promise<Access> {
-    this.loading ??= loadAccess(this.db)
-      .then((data) => {
-        this.current = new Access(data);
-        return this.current;
-      })
-      .finally(() => {
-        this.loading = undefined;
-      });
-    return this.loading;
+    if (this.queued) return this.queued;
+    const load: Promise<Access> = this.tail.then(async () => {
+      // From here on it reads: later callers must queue another load.
+      this.queued = undefined;
+      this.running = load;
+      try {
+        const access = new Access(await loadAccess(this.db));
+        this.current = access;
+        return access;
+      } finally {
+        this.running = undefined;
+      }
+    });
+    this.queued = load;
+    this.tail = load.catch(() => undefined);
+    return load;
   }
 }

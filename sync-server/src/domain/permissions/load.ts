@@ -13,8 +13,12 @@ export interface AccessData {
   community: CommunityRoles;
   members: Map<string, AccessMember>;
   /** Live (not deleted) channels; a thread names its parent, whose permissions it follows. */
-  channels: Map<string, { kind: 'text' | 'voice' | 'thread'; parentId?: string | null }>;
+  channels: Map<string, { kind: 'text' | 'voice' | 'thread' | 'dm'; parentId?: string | null }>;
   overrides: Map<string, ChannelOverride[]>;
+  /** Participants of each live direct conversation (a `dm` channel). */
+  dms: Map<string, { participants: Set<string>; isGroup: boolean }>;
+  /** `blocker:blocked` pairs. */
+  blocks: Set<string>;
 }
 
 /** Reads roles, members, channels and overrides in one go. */
@@ -23,26 +27,34 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
     (await db.query<{ version: number }>("SELECT version FROM scopes WHERE scope = 'community'"))
       .rows[0]?.version ?? 0,
   );
-  const [roles, members, memberRoles, channels, overrides, community] = await Promise.all([
-    db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
-      'SELECT id, position, permissions, is_everyone FROM roles',
-    ),
-    db.query<{ user_id: string; timed_out_until: Date | null; banned_at: Date | null }>(
-      'SELECT user_id, timed_out_until, banned_at FROM members',
-    ),
-    db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
-    db.query<{ id: string; kind: 'text' | 'voice' | 'thread'; parent_id: string | null }>(
-      'SELECT id, kind, parent_id FROM channels WHERE deleted_at IS NULL',
-    ),
-    db.query<{
-      channel_id: string;
-      target_type: 'role' | 'member';
-      target_id: string;
-      allow: number;
-      deny: number;
-    }>('SELECT channel_id, target_type, target_id, allow, deny FROM channel_overrides'),
-    db.query<{ owner_id: string | null }>('SELECT owner_id FROM community WHERE id = 1'),
-  ]);
+  const [roles, members, memberRoles, channels, overrides, community, dms, blocks] =
+    await Promise.all([
+      db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
+        'SELECT id, position, permissions, is_everyone FROM roles',
+      ),
+      db.query<{ user_id: string; timed_out_until: Date | null; banned_at: Date | null }>(
+        'SELECT user_id, timed_out_until, banned_at FROM members',
+      ),
+      db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
+      db.query<{ id: string; kind: 'text' | 'voice' | 'thread' | 'dm'; parent_id: string | null }>(
+        'SELECT id, kind, parent_id FROM channels WHERE deleted_at IS NULL',
+      ),
+      db.query<{
+        channel_id: string;
+        target_type: 'role' | 'member';
+        target_id: string;
+        allow: number;
+        deny: number;
+      }>('SELECT channel_id, target_type, target_id, allow, deny FROM channel_overrides'),
+      db.query<{ owner_id: string | null }>('SELECT owner_id FROM community WHERE id = 1'),
+      db.query<{ channel_id: string; user_id: string; dm_group: boolean }>(
+        `SELECT p.channel_id, p.user_id, c.dm_group FROM dm_participants p
+       JOIN channels c ON c.id = p.channel_id WHERE c.deleted_at IS NULL`,
+      ),
+      db.query<{ user_id: string; blocked_id: string }>(
+        'SELECT user_id, blocked_id FROM user_blocks',
+      ),
+    ]);
   const ownerId = community.rows[0]?.owner_id ?? null;
   const roleMap = new Map<string, RoleInfo>();
   let everyoneRoleId = '';
@@ -70,6 +82,12 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
     list.push({ targetType: o.target_type, targetId: o.target_id, allow: o.allow, deny: o.deny });
     overrideMap.set(o.channel_id, list);
   }
+  const dmMap = new Map<string, { participants: Set<string>; isGroup: boolean }>();
+  for (const p of dms.rows) {
+    const dm = dmMap.get(p.channel_id) ?? { participants: new Set(), isGroup: p.dm_group };
+    dm.participants.add(p.user_id);
+    dmMap.set(p.channel_id, dm);
+  }
   return {
     version,
     community: { everyoneRoleId, roles: roleMap },
@@ -78,5 +96,7 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
       channels.rows.map((c) => [c.id, { kind: c.kind, parentId: c.parent_id ?? null }]),
     ),
     overrides: overrideMap,
+    dms: dmMap,
+    blocks: new Set(blocks.rows.map((b) => `${b.user_id}:${b.blocked_id}`)),
   };
 }

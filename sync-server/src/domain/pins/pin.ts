@@ -10,7 +10,9 @@ export async function pinMessage(
 ): Promise<MutationResult> {
   const row = await liveMessage(ctx, args.id);
   const perms = await channelPerms(ctx, row.channel_id);
-  if (!has(perms, Permission.manageMessages)) {
+  // In a direct conversation every participant who may write may pin.
+  const inDm = ctx.access.dmParticipants(row.channel_id) !== undefined;
+  if (inDm ? !has(perms, Permission.sendMessages) : !has(perms, Permission.manageMessages)) {
     throw new AppError('forbidden', 'You need the manage messages permission to pin.');
   }
   if ((row.pinned_at !== null && row.pinned_at !== undefined) === args.pinned) return {};

@@ -2,15 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { newId, Permission as P } from '@echora/shared';
 import {
   ACTORS,
+  CHANNEL_MANAGERS,
   dump,
   make,
   MEMBERS,
+  SENDERS,
   SENIOR,
   STAFF,
   useMatrix,
   type Case,
 } from '../../../test/helpers/authz-matrix.ts';
 import { describeEachDb } from '../../../test/helpers/db.ts';
+import { dmCases } from '../../../test/helpers/authz-dm-cases.ts';
 
 /**
  * The authorization matrix of issue #6: every role, member-role, override,
@@ -21,6 +24,23 @@ import { describeEachDb } from '../../../test/helpers/db.ts';
 describeEachDb('authorization matrix', (getDb) => {
   const m = useMatrix(getDb);
   const { rest, mutate, makeUser, makeRole, makeChannel, makeMessage } = m;
+
+  /** A fresh channel with one override, written behind the cache's back (so it reloads). */
+  async function channelWithOverride(
+    targetType: 'role' | 'member',
+    targetId: string,
+    allow: number,
+    deny: number,
+  ): Promise<string> {
+    const id = await makeChannel();
+    await m.db.query(
+      `INSERT INTO channel_overrides (channel_id, target_type, target_id, allow, deny)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [id, targetType, targetId, allow, deny],
+    );
+    await m.app.sync.deps.access.reload();
+    return id;
+  }
 
   const cases: Case<unknown>[] = [
     make({
@@ -124,7 +144,7 @@ describeEachDb('authorization matrix', (getDb) => {
     }),
     make({
       name: 'message.send',
-      allowed: ['owner', 'admin', 'mod', 'member'],
+      allowed: SENDERS,
       prepare: () => newId(),
       act: (a, id: string) => mutate(a, 'message.send', { id, channelId: m.general, content: 'x' }),
     }),
@@ -135,8 +155,8 @@ describeEachDb('authorization matrix', (getDb) => {
       act: (a, id: string) => mutate(a, 'message.edit', { id, content: 'edited' }),
     }),
     make({
-      name: 'message.edit of their own message',
-      allowed: MEMBERS,
+      name: 'message.edit of their own message (not while timed out)',
+      allowed: SENDERS,
       prepare: (actor) => makeMessage(m.ids[actor]),
       act: (a, id: string) => mutate(a, 'message.edit', { id, content: 'edited' }),
     }),
@@ -148,14 +168,14 @@ describeEachDb('authorization matrix', (getDb) => {
     }),
     make({
       name: 'reaction.toggle',
-      allowed: ['owner', 'admin', 'mod', 'member'],
+      allowed: SENDERS,
       prepare: async () => makeMessage(await makeUser()),
       act: (a, messageId: string) =>
         mutate(a, 'reaction.toggle', { messageId, emoji: '👍', on: true }),
     }),
     make({
       name: 'thread.create',
-      allowed: ['owner', 'admin', 'mod', 'member'],
+      allowed: SENDERS,
       prepare: async () => makeMessage(await makeUser()),
       act: (a, messageId: string) =>
         mutate(a, 'thread.create', {
@@ -179,23 +199,23 @@ describeEachDb('authorization matrix', (getDb) => {
     }),
     make({
       name: 'channel.rename',
-      allowed: SENIOR,
+      allowed: CHANNEL_MANAGERS,
       prepare: () => makeChannel(),
       act: (a, id: string) => mutate(a, 'channel.rename', { id, name: 'renamed' }),
     }),
     make({
       name: 'channel.delete',
-      allowed: SENIOR,
+      allowed: CHANNEL_MANAGERS,
       prepare: () => makeChannel(),
       act: (a, id: string) => mutate(a, 'channel.delete', { id }),
     }),
     make({
       name: 'channel.reorder',
-      allowed: SENIOR,
+      allowed: CHANNEL_MANAGERS,
       prepare: async () => {
         await makeChannel();
         const { rows } = await m.db.query<{ id: string }>(
-          'SELECT id FROM channels WHERE deleted_at IS NULL ORDER BY position DESC, id',
+          "SELECT id FROM channels WHERE deleted_at IS NULL AND kind <> 'dm' ORDER BY position DESC, id",
         );
         return rows.map((r) => r.id);
       },
@@ -203,9 +223,27 @@ describeEachDb('authorization matrix', (getDb) => {
     }),
     make({
       name: 'channel.create',
-      allowed: SENIOR,
+      allowed: CHANNEL_MANAGERS,
       prepare: () => newId(),
       act: (a, id: string) => mutate(a, 'channel.create', { id, kind: 'text', name: 'c' }),
+    }),
+    make({
+      name: 'channel.rename where an override takes manage channels from the manager',
+      allowed: SENIOR,
+      prepare: () => channelWithOverride('role', m.managerRole, 0, P.manageChannels),
+      act: (a, id: string) => mutate(a, 'channel.rename', { id, name: 'renamed' }),
+    }),
+    make({
+      name: 'channel.delete where an override takes manage channels from the manager',
+      allowed: SENIOR,
+      prepare: () => channelWithOverride('role', m.managerRole, 0, P.manageChannels),
+      act: (a, id: string) => mutate(a, 'channel.delete', { id }),
+    }),
+    make({
+      name: 'channel.rename where an override gives a plain member manage channels',
+      allowed: [...CHANNEL_MANAGERS, 'member'],
+      prepare: () => channelWithOverride('member', m.ids.member, P.manageChannels, 0),
+      act: (a, id: string) => mutate(a, 'channel.rename', { id, name: 'renamed' }),
     }),
     make({
       name: 'POST /api/moderation/kick',
@@ -317,6 +355,7 @@ describeEachDb('authorization matrix', (getDb) => {
       prepare: () => null,
       act: (a) => rest(a, 'GET', '/api/community'),
     }),
+    ...dmCases(m),
   ];
 
   for (const c of cases) {
@@ -328,7 +367,8 @@ describeEachDb('authorization matrix', (getDb) => {
         if (c.allowed.includes(actor)) {
           expect(outcome, `${actor} may`).toEqual({ ok: true });
         } else {
-          expect(outcome, `${actor} may not`).toEqual({ ok: false, kind: c.denied ?? 'forbidden' });
+          const kind = typeof c.denied === 'function' ? c.denied(actor) : (c.denied ?? 'forbidden');
+          expect(outcome, `${actor} may not`).toEqual({ ok: false, kind });
           expect(await dump(m.db), `${actor}'s refusal changed nothing`).toBe(before);
         }
       }

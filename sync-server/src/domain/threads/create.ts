@@ -21,15 +21,7 @@ export async function createThread(
 ): Promise<MutationResult> {
   const name = args.name.trim();
   if (!name) throw new AppError('invalid', 'name: must not be blank');
-  const existing = await findChannel(ctx.tx, args.id);
-  if (existing) {
-    const { rows } = await ctx.tx.query<{ parent_message_id: string | null }>(
-      'SELECT parent_message_id FROM channels WHERE id = $1',
-      [args.id],
-    );
-    if (rows[0]?.parent_message_id === args.messageId) return {};
-    throw new AppError('conflict', 'id: a channel with this id already exists');
-  }
+  // Permission first: the resend shortcut below must not tell an outsider the thread exists.
   const perms = await channelPerms(ctx, args.channelId);
   const parent = await findChannel(ctx.tx, args.channelId);
   if (parent?.kind !== 'text')
@@ -39,6 +31,11 @@ export async function createThread(
   const message = await liveMessage(ctx, args.messageId);
   if (message.channel_id !== args.channelId) {
     throw new AppError('not_found', 'No such message in this channel.');
+  }
+  const existing = await findChannel(ctx.tx, args.id);
+  if (existing) {
+    if (existing.parent_message_id === args.messageId) return {};
+    throw new AppError('conflict', 'id: a channel with this id already exists');
   }
   const { rows: taken } = await ctx.tx.query(
     'SELECT 1 FROM channels WHERE parent_message_id = $1 AND deleted_at IS NULL',

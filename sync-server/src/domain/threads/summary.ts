@@ -1,5 +1,5 @@
 import type { MutationContext } from '../../sync/context.ts';
-import { publishMessage } from '../messages/mutations.ts';
+import { publishMessage } from '../messages/publish.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from '../messages/queries.ts';
 
 /**

@@ -1,15 +1,12 @@
-import { SignJWT } from 'jose';
 import { AppError, Permission, canSee, has } from '@echora/shared';
 import {
-  VOICE_COMMAND_AUDIENCE,
   type SfuModerateCommand,
   type VoiceModerateRequest,
   type VoiceModerateResponse,
 } from '@echora/shared/voice/index';
 import type { Access } from '../permissions/access.ts';
+import { postToSfu } from './sfu-command.ts';
 import type { VoiceStateStore } from './state.ts';
-
-const COMMAND_TIMEOUT_MS = 5_000;
 
 /**
  * Server-mutes and/or server-deafens `request.userId` in the voice channel
@@ -48,20 +45,9 @@ async function sendCommand(
   secret: string,
   command: SfuModerateCommand,
 ): Promise<{ serverMuted: boolean; serverDeafened: boolean }> {
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime('60s')
-    .setAudience(VOICE_COMMAND_AUDIENCE)
-    .sign(new TextEncoder().encode(secret));
   let response: Response;
   try {
-    response = await fetch(new URL('/internal/moderate', control), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(command),
-      signal: AbortSignal.timeout(COMMAND_TIMEOUT_MS),
-    });
+    response = await postToSfu(control, '/internal/moderate', secret, command);
   } catch {
     throw new AppError('unavailable', 'The voice server did not answer');
   }

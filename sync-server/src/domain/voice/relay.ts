@@ -7,7 +7,10 @@ const SWEEP_MS = 2_000;
 
 /** Shares SFU reports between sync nodes over the bus. */
 export interface VoiceRelay {
-  /** Puts a report on the bus; every node (this one too) applies it to its store. */
+  /**
+   * Puts a report the SFU node posted here on the bus; every node (this one
+   * too) applies it to its store, and this one speaks for that SFU node.
+   */
   publish(report: VoiceNodeReport): Promise<void>;
   stop(): void;
 }
@@ -37,7 +40,10 @@ export function startVoiceRelay(bus: Bus, store: VoiceStateStore, nodeId: string
   const sweeper = setInterval(() => store.expire(), SWEEP_MS);
   sweeper.unref();
   return {
-    publish: (report) => bus.publish({ type: 'voice', report }),
+    publish: (report) => {
+      store.markReceived(report);
+      return bus.publish({ type: 'voice', report });
+    },
     stop() {
       off();
       clearInterval(sweeper);

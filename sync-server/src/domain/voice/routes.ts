@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { jwtVerify } from 'jose';
-import { AppError, canSee } from '@echora/shared';
+import { Type } from 'typebox';
+import { AppError, canSee, voiceSnapshotDown } from '@echora/shared';
 import {
   VOICE_REPORT_AUDIENCE,
+  VOICE_REPORT_MAX_BYTES,
   voiceGrantRequestSchema,
   voiceModerateRequestSchema,
   voiceNodeReportSchema,
@@ -16,6 +18,7 @@ import {
 } from '@echora/shared/voice/index';
 import { Access } from '../permissions/access.ts';
 import { loadAccess } from '../permissions/load.ts';
+import { startVoiceEnforcer } from './enforce.ts';
 import { signVoiceGrant, voicePermsFor } from './grant.ts';
 import { moderateVoice } from './moderate.ts';
 import { localNode, pickNode } from './nodes.ts';
@@ -33,14 +36,13 @@ export interface VoiceOptions {
   iceServers?: IceServer[];
 }
 
-/** A report lists every participant of a node; allow it to be big. */
-const REPORT_BODY_LIMIT = 8 * 1024 * 1024;
-
 /**
  * Voice on the sync server: the grant route, the SFU nodes' report route (the
  * report goes on the bus so every node's sync sockets relay it), a state read
- * and moderation. Decorates the root app with `voice` (the sync engine's state
- * store). Register on the root instance, after the sync engine.
+ * and moderation; and the enforcer that ends or downgrades voice sessions when
+ * permissions change (see `enforce.ts`). Decorates the root app with `voice`
+ * (the sync engine's state store). Register on the root instance, after the
+ * sync engine.
  */
 export async function registerVoice(
   app: FastifyInstance,
@@ -50,6 +52,19 @@ export async function registerVoice(
   const { voice: store, voiceRelay } = app.sync.deps;
   app.decorate('voice', store);
   const secret = () => new TextEncoder().encode(app.config.voiceGrantSecret);
+  const enforcer = startVoiceEnforcer({
+    bus: app.sync.deps.bus,
+    access: app.sync.deps.access,
+    store,
+    secret: app.config.voiceGrantSecret,
+    log: (err, message) => app.log.warn({ err }, message),
+  });
+  app.addHook('preClose', (done) => {
+    enforcer.stop();
+    done();
+  });
+  /** The node each authenticated report request speaks for, read from its token. */
+  const reportNodes = new WeakMap<FastifyRequest, string>();
 
   await app.register(
     (api, _options, done) => {
@@ -74,14 +89,19 @@ export async function registerVoice(
         },
       );
 
-      api.get('/voice/state', { preHandler: api.authenticate }, async (request) => {
-        const access = new Access(await loadAccess(api.db));
-        const channels: { channelId: string; participants: VoiceParticipant[] }[] = [];
-        for (const [channelId, participants] of store.channels())
-          if (canSee(access.channel(request.user.id, channelId)))
-            channels.push({ channelId, participants });
-        return { channels };
-      });
+      const stateSchema = { response: { 200: Type.Omit(voiceSnapshotDown, ['type']) } };
+      api.get(
+        '/voice/state',
+        { preHandler: api.authenticate, schema: stateSchema },
+        async (request) => {
+          const access = new Access(await loadAccess(api.db));
+          const channels: { channelId: string; participants: VoiceParticipant[] }[] = [];
+          for (const [channelId, participants] of store.channels())
+            if (canSee(access.channel(request.user.id, channelId)))
+              channels.push({ channelId, participants });
+          return { channels };
+        },
+      );
 
       api.post<{ Body: VoiceModerateRequest }>(
         '/voice/moderate',
@@ -100,9 +120,23 @@ export async function registerVoice(
 
       api.post<{ Body: VoiceNodeReport }>(
         '/internal/voice/report',
-        { bodyLimit: REPORT_BODY_LIMIT, schema: { body: voiceNodeReportSchema } },
+        {
+          bodyLimit: VOICE_REPORT_MAX_BYTES,
+          // The token is checked before a byte of the body is read: an
+          // unauthenticated sender never gets a large body parsed.
+          onRequest: async (request, reply) => {
+            try {
+              reportNodes.set(request, await reportingNode(request, secret()));
+            } catch (error) {
+              // Close rather than drain the unread body once the 401 is out.
+              void reply.header('connection', 'close');
+              throw error;
+            }
+          },
+          schema: { body: voiceNodeReportSchema },
+        },
         async (request, reply) => {
-          const node = await reportingNode(request, secret());
+          const node = reportNodes.get(request);
           if (node !== request.body.node)
             throw new AppError('forbidden', 'The report names another node');
           await voiceRelay.publish(request.body);

@@ -2,6 +2,7 @@ import {
   VOICE_NODE_TTL_MS,
   type VoiceNodeReport,
   type VoiceParticipant,
+  type VoiceSessionPerms,
 } from '@echora/shared/voice/index';
 
 /** One channel's participants changed (empty when the channel emptied). */
@@ -12,7 +13,17 @@ interface NodeEntry {
   seq: number;
   receivedAt: number;
   participants: VoiceParticipant[];
+  perms: VoiceSessionPerms[] | undefined;
   control: string | undefined;
+}
+
+/** An SFU node whose latest report this sync node received itself (see {@link VoiceStateStore.held}). */
+export interface HeldNode {
+  node: string;
+  control: string | undefined;
+  participants: readonly VoiceParticipant[];
+  /** What the node says each participant may do; absent from older nodes. */
+  perms: readonly VoiceSessionPerms[] | undefined;
 }
 
 /** Where a user is in voice, and how to reach the SFU node that holds them. */
@@ -34,6 +45,8 @@ export class VoiceStateStore {
   private byChannel = new Map<string, VoiceParticipant[]>();
   /** Users a moderator muted or deafened, kept after they leave so grants carry it. */
   private readonly moderated = new Map<string, { mute: boolean; deafen: boolean }>();
+  /** The report of each SFU node that last came in through this sync node's route. */
+  private readonly receivedHere = new Map<string, { epoch: string; seq: number }>();
 
   /** Applies a node's report; stale ones (an older seq of the same process) are ignored. */
   apply(report: VoiceNodeReport, now = Date.now()): void {
@@ -44,9 +57,38 @@ export class VoiceStateStore {
       seq: report.seq,
       receivedAt: now,
       participants: report.participants,
+      perms: report.perms,
       control: report.control,
     });
     this.rebuild();
+  }
+
+  /**
+   * The SFU node posted `report` to this sync node (before it goes on the
+   * bus): this node then speaks for it until a later report reaches another.
+   */
+  markReceived(report: VoiceNodeReport): void {
+    this.receivedHere.set(report.node, { epoch: report.epoch, seq: report.seq });
+  }
+
+  /**
+   * The SFU nodes this sync node speaks for: those whose latest report came
+   * through it. Every node applies every report, but only the one that took
+   * it in sends the node commands, so each SFU node hears from one sync node.
+   */
+  held(): HeldNode[] {
+    const out: HeldNode[] = [];
+    for (const [node, entry] of this.nodes) {
+      const mine = this.receivedHere.get(node);
+      if (mine?.epoch !== entry.epoch || mine.seq !== entry.seq) continue;
+      out.push({
+        node,
+        control: entry.control,
+        participants: entry.participants,
+        perms: entry.perms,
+      });
+    }
+    return out;
   }
 
   /** Forgets nodes silent for too long. */
@@ -55,6 +97,7 @@ export class VoiceStateStore {
     for (const [node, entry] of this.nodes)
       if (now - entry.receivedAt > VOICE_NODE_TTL_MS) {
         this.nodes.delete(node);
+        this.receivedHere.delete(node);
         removed = true;
       }
     if (removed) this.rebuild();
@@ -85,6 +128,7 @@ export class VoiceStateStore {
       epoch: e.epoch,
       seq: e.seq,
       participants: e.participants,
+      ...(e.perms === undefined ? {} : { perms: e.perms }),
       ...(e.control === undefined ? {} : { control: e.control }),
     }));
   }

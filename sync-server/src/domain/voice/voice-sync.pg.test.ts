@@ -93,6 +93,13 @@ describeEachDb('voice state over the sync socket, across two nodes', (getDb) => 
             res.writeHead(401).end();
             return;
           }
+          if (req.url === '/internal/access') {
+            // The enforcer's commands (e.g. someone listed in a channel they cannot see);
+            // voice-access.pg.test.ts tests them against a real SFU.
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ ended: 0, updated: 0 }));
+            return;
+          }
           const command = JSON.parse(body) as SfuModerateCommand;
           commands.push(command);
           const p = held.find(
@@ -193,6 +200,9 @@ describeEachDb('voice state over the sync socket, across two nodes', (getDb) => 
       5000,
       'node B holds the hidden channel',
     );
+    // Both nodes know the SFU node's people; only A, which it reported to, sends it commands.
+    expect(a.voice.held().map((h) => h.node)).toEqual([node.name]);
+    expect(b.voice.held()).toEqual([]);
 
     const later = await connect(urlB, member);
     const snapshot = later.frames.find((f) => f.type === 'voice.snapshot');

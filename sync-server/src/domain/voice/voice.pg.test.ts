@@ -181,11 +181,13 @@ describeEachDb('voice: grants and voice state', (getDb) => {
     expect(
       (await report({ ...base, seq: 3, participants: [] }, 'sfu-a', 'x'.repeat(40))).statusCode,
     ).toBe(401);
-    const bad = await app.inject({
+    const unsigned = await app.inject({
       method: 'POST',
       url: '/api/internal/voice/report',
-      payload: { node: 1 },
+      payload: { ...base, seq: 4, participants: [] },
     });
+    expect(unsigned.statusCode).toBe(401);
+    const bad = await report({ ...base, seq: 4, participants: 'x' } as unknown as VoiceNodeReport);
     expect(bad.statusCode).toBe(400);
 
     app.voice.expire(Date.now() + VOICE_NODE_TTL_MS + 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainText } from './notification-text.ts';
+import { plainText } from './plain-text.ts';
 
 const bob = '0190e7a0-0000-7000-8000-000000000002';
 const role = '0190e7a0-0000-7000-8000-0000000000aa';

@@ -1,6 +1,6 @@
 const MAX_BODY = 180;
 
-/** Mention tokens and markdown marks as a notification shows them (plain text). */
+/** Mention tokens and markdown marks as a notification shows them (plain text, client and push). */
 export function plainText(content: string, nameOf: (userId: string) => string): string {
   const text = content
     .replace(/<@&[0-9a-fA-F-]{36}>/g, '@role')

@@ -1,0 +1,5 @@
+package chat.echora.app;
+
+import com.getcapacitor.BridgeActivity;
+
+public class MainActivity extends BridgeActivity {}

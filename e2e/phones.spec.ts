@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures/test.ts';
+import { messageText, registerViaUi, sendMessage } from './fixtures/ui.ts';
+
+const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const phone = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  deviceScaleFactor: 2,
+};
+
+test.beforeAll(async () => {
+  await mkdir(screenshots, { recursive: true });
+});
+
+/**
+ * The phone app's client in Chromium: a custom Capacitor platform makes
+ * `Capacitor.isNativePlatform()` true, and each plugin runs its own web
+ * implementation (Network, App, SecureStorage), as in `npx cap run` on a
+ * device minus the native bridge.
+ */
+test('the phone app asks for the server, refuses a bad address, remembers a good one', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice', phone);
+  const bob = await openUser('bob');
+  await alice.context.addInitScript(() => {
+    (window as { CapacitorCustomPlatform?: unknown }).CapacitorCustomPlatform = {
+      name: 'e2e',
+      plugins: {},
+    };
+  });
+  const { page } = alice;
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Join a community' })).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'phone-server-address.png') });
+
+  const address = page.getByLabel('Server address');
+  await address.fill('http://chat.example.org');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'Use https:// for chat.example.org: the app does not send chats unencrypted.',
+  );
+  await expect(address).toHaveAttribute('aria-invalid', 'true');
+  await page.screenshot({ path: path.join(screenshots, 'phone-server-address-refused.png') });
+
+  // The address the app talks to: Alice's own path to the server.
+  await address.fill(alice.proxy.url);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Welcome to Echora' })).toBeVisible();
+
+  // Chats from the phone reach someone on the web, through the chosen server.
+  await registerViaUi(page, alice.username);
+  await registerViaUi(bob.page, bob.username);
+  const text = `from the phone app, ${alice.username}`;
+  await sendMessage(page, text);
+  await expect(messageText(bob.page, text)).toBeVisible();
+
+  // Remembered: a restart opens the community, signed in.
+  await page.reload();
+  await expect(messageText(page, text)).toBeVisible();
+
+  // Switching shows the communities this phone knows.
+  await page.getByRole('button', { name: 'Open channels' }).click();
+  await page.getByRole('button', { name: 'Switch community' }).click();
+  const host = new URL(alice.proxy.url).host;
+  await expect(page.getByRole('button', { name: host, exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(messageText(page, text)).toBeVisible();
+});

@@ -1,0 +1,3 @@
+export * from './tokenize.ts';
+export * from './query.ts';
+export * from './highlight.ts';

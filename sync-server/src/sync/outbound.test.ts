@@ -1,0 +1,99 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { Outbound } from './outbound.ts';
+
+/** A real server socket and the client at its other end (which the test may stop reading). */
+async function pair(): Promise<{
+  server: WebSocket;
+  client: WebSocket;
+  close: () => Promise<void>;
+}> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const { port } = wss.address() as AddressInfo;
+  const accepted = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  await new Promise((resolve) => client.once('open', resolve));
+  const server = await accepted;
+  return {
+    server,
+    client,
+    close: async () => {
+      client.terminate();
+      server.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    },
+  };
+}
+
+describe('outbound byte bound', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  const FRAME = 'x'.repeat(64 * 1024);
+  const limits = { maxBytes: 1024 * 1024, pauseBytes: 256 * 1024 };
+
+  /** Sends frames until `overflow` fires (the kernel's buffers fill first): how many went out. */
+  function fillUntilOverflow(outbound: Outbound, overflowed: () => boolean): number {
+    let sent = 0;
+    // Kernel buffers on loopback hold a few MB; 100k frames (6 GB) would mean no bound at all.
+    while (!overflowed() && sent < 100_000) {
+      outbound.send(FRAME);
+      sent += 1;
+    }
+    return sent;
+  }
+
+  it('refuses a frame past the bound instead of buffering it, and holds no more than the bound', async () => {
+    const { server, client, close } = await pair();
+    cleanup = close;
+    client.pause();
+    let overflows = 0;
+    const outbound = new Outbound(server, limits, () => (overflows += 1));
+    const sent = fillUntilOverflow(outbound, () => overflows > 0);
+    expect(overflows).toBe(1);
+    expect(sent).toBeLessThan(100_000);
+    expect(outbound.waiting).toBeLessThanOrEqual(limits.maxBytes);
+    expect(outbound.backedUp).toBe(true);
+    // Once closed it sends nothing, not even past the bound.
+    outbound.close();
+    const waiting = outbound.waiting;
+    outbound.send(FRAME);
+    expect(outbound.waiting).toBe(waiting);
+    expect(overflows).toBe(1);
+  });
+
+  it('drained() waits while backed up and resolves once the client reads', async () => {
+    const { server, client, close } = await pair();
+    cleanup = close;
+    client.pause();
+    let overflowed = false;
+    const outbound = new Outbound(server, limits, () => (overflowed = true));
+    fillUntilOverflow(outbound, () => overflowed);
+    let drained = false;
+    const waiting = outbound.drained().then(() => (drained = true));
+    // Let every pending callback run: still backed up, still waiting.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(drained).toBe(false);
+    client.resume();
+    await waiting;
+    expect(outbound.backedUp).toBe(false);
+  });
+
+  it('close() releases whoever waits', async () => {
+    const { server, client, close } = await pair();
+    cleanup = close;
+    client.pause();
+    let overflowed = false;
+    const outbound = new Outbound(server, limits, () => (overflowed = true));
+    fillUntilOverflow(outbound, () => overflowed);
+    const waiting = outbound.drained();
+    outbound.close();
+    await waiting;
+    expect(outbound.backedUp).toBe(true);
+  });
+});
