@@ -14,4 +14,11 @@ describe('timeOfDay', () => {
     setClock('12h');
     expect(timeOfDay(afternoon)).toMatch(/^0?2[:.]05\s?PM$/i);
   });
+
+  it('follows the setting back and forth (formatters are kept per clock)', () => {
+    setClock('12h');
+    expect(timeOfDay(afternoon)).toMatch(/PM$/i);
+    setClock('24h');
+    expect(timeOfDay(afternoon)).toMatch(/^14[:.]05$/);
+  });
 });

@@ -18,26 +18,39 @@ export function setClock(mode: ClockMode): void {
   for (const update of clockListeners) update();
 }
 
+/**
+ * One formatter per kind and clock, made on first use: `toLocaleTimeString`
+ * with options builds a new `Intl.DateTimeFormat` on every call, and a list
+ * re-rendering a hundred rows per arriving message spent seconds on it.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(kind: 'time' | 'full'): Intl.DateTimeFormat {
+  const key = `${kind}:${clock}`;
+  let format = formatters.get(key);
+  if (!format) {
+    const hour12 = clock === 'system' ? undefined : clock === '12h';
+    format = new Intl.DateTimeFormat(undefined, {
+      ...(kind === 'time'
+        ? { hour: '2-digit', minute: '2-digit' }
+        : { dateStyle: 'full', timeStyle: 'short' }),
+      ...(hour12 === undefined ? {} : { hour12 }),
+    });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /** "14:05" (or "2:05 PM") in the user's locale, on the user's clock. */
 export function timeOfDay(iso: string): string {
   trackClock();
-  const hour12 = clock === 'system' ? undefined : clock === '12h';
-  return new Date(iso).toLocaleTimeString(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-    ...(hour12 === undefined ? {} : { hour12 }),
-  });
+  return formatter('time').format(new Date(iso));
 }
 
 /** A full date and time, for tooltips. */
 export function fullDate(iso: string): string {
   trackClock();
-  const hour12 = clock === 'system' ? undefined : clock === '12h';
-  return new Date(iso).toLocaleString(undefined, {
-    dateStyle: 'full',
-    timeStyle: 'short',
-    ...(hour12 === undefined ? {} : { hour12 }),
-  });
+  return formatter('full').format(new Date(iso));
 }
 
 /** Rows by their id, for lookups. */
