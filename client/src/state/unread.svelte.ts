@@ -1,5 +1,6 @@
-import { Dexie } from 'dexie';
+import { Dexie, liveQuery } from 'dexie';
 import { untrack } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
 import { mentionsUser, type ReadState } from '@echora/shared';
 import type { EnginePort, LocalMessage, ReplicaPort } from '../lib/engine-port.ts';
 import { indexById } from '../lib/format.ts';
@@ -29,8 +30,6 @@ export interface ChannelUnread {
 /** How long the open channel waits before it is marked read (messages often come in bursts). */
 const MARK_DELAY_MS = 400;
 
-const NO_CHANNELS: ReadonlyMap<string, ChannelUnread> = new Map();
-
 const NOTHING: ChannelUnread = {
   unread: false,
   mentions: 0,
@@ -41,15 +40,29 @@ const NOTHING: ChannelUnread = {
   muted: false,
 };
 
+/** What one channel's summary is computed from: when it changes, the query starts again. */
+interface Watch {
+  key: string;
+  subscription: { unsubscribe(): void };
+}
+
 /**
  * Read marks and mutes (replicated through my user scope, so my other devices
  * follow), unread flags and mention counts per channel, and the rules that
  * mark the open channel read: opening it or reaching the bottom while the app
  * is visible, or Esc.
+ *
+ * Each channel has its own live query, so a message re-counts its channel
+ * only: one query over every channel re-read every held message on each
+ * arrival, and a burst into a big community kept the app busy for seconds.
  */
 export class Unread {
   #states: LiveQuery<null, ReadState[]>;
-  #summary: LiveQuery<string, ReadonlyMap<string, ChannelUnread>>;
+  #channels: LiveQuery<null, string[]>;
+  #summaries = new SvelteMap<string, ChannelUnread>();
+  // Bookkeeping of subscriptions, never read by the UI.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #watches = new Map<string, Watch>();
   /** The open channel's read mark when it was opened: the "New messages" divider goes after it. */
   #divider: { channelId: string; seq: number } | undefined = $state();
   #openedId: string | undefined;
@@ -74,18 +87,27 @@ export class Unread {
       [],
       (e) => handleError(e),
     );
-    this.#summary = new LiveQuery(
-      () => this.myRoleIds().join(','),
-      (roles) => summarize(replica, selfId, roles === '' ? [] : roles.split(',')),
-      NO_CHANNELS,
+    this.#channels = new LiveQuery(
+      () => null,
+      async () =>
+        (await replica.channels.toArray()).flatMap((c) => (c.kind === 'voice' ? [] : [c.id])),
+      [],
       (e) => handleError(e),
-      () => true,
     );
+    $effect(() => {
+      if (!this.#channels.loaded) return;
+      const roleIds = this.myRoleIds();
+      const wanted = this.#channels.current.map((id) => {
+        const state = this.stateById.get(id);
+        return { id, lastReadSeq: state?.lastReadSeq ?? 0, muted: state?.muted ?? false };
+      });
+      untrack(() => this.#follow(replica, roleIds, wanted));
+    });
     this.#offVisibility = platform.onVisibilityChange((visible) => (this.visible = visible));
 
     $effect(() => {
       const id = this.currentChannelId();
-      if (!id || !this.#summary.loaded) return;
+      if (!id || !this.#summaries.has(id)) return;
       const s = this.of(id);
       const watching = this.visible && this.atBottom;
       untrack(() => {
@@ -104,16 +126,50 @@ export class Unread {
 
   /** A channel's unread state (nothing unread for unknown channels). */
   of(channelId: string): ChannelUnread {
-    return this.#summary.current.get(channelId) ?? NOTHING;
+    return this.#summaries.get(channelId) ?? NOTHING;
   }
 
   /** Every channel's state, for notifications. */
   get all(): ReadonlyMap<string, ChannelUnread> {
-    return this.#summary.current;
+    return this.#summaries;
   }
 
+  /** Every channel has been counted once. */
   get loaded(): boolean {
-    return this.#summary.loaded;
+    return this.#channels.loaded && this.#channels.current.every((id) => this.#summaries.has(id));
+  }
+
+  /**
+   * One live query per channel, started again when what it counts from (the
+   * read mark, the mute, my roles) changes; channels gone are forgotten.
+   */
+  #follow(
+    replica: ReplicaPort,
+    roleIds: readonly string[],
+    wanted: { id: string; lastReadSeq: number; muted: boolean }[],
+  ): void {
+    const roles = roleIds.join(',');
+    // Local to this call.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const keep = new Set(wanted.map((w) => w.id));
+    for (const [id, watch] of this.#watches) {
+      if (keep.has(id)) continue;
+      watch.subscription.unsubscribe();
+      this.#watches.delete(id);
+      this.#summaries.delete(id);
+    }
+    for (const { id, lastReadSeq, muted } of wanted) {
+      const key = `${lastReadSeq}|${muted}|${roles}`;
+      if (this.#watches.get(id)?.key === key) continue;
+      this.#watches.get(id)?.subscription.unsubscribe();
+      const subscription = liveQuery(() =>
+        summarize(replica, this.selfId, roleIds, id, lastReadSeq, muted),
+      ).subscribe({
+        next: (summary) => this.#summaries.set(id, summary),
+        error: (e: unknown) => handleError(e),
+      });
+      this.#watches.set(id, { key, subscription });
+    }
   }
 
   /** The seq after which the "New messages" divider sits in `channelId`, if it has one. */
@@ -174,46 +230,42 @@ export class Unread {
   dispose(): void {
     clearTimeout(this.#timer);
     this.#offVisibility();
+    for (const watch of this.#watches.values()) watch.subscription.unsubscribe();
+    this.#watches.clear();
   }
 }
 
-/** Unread flags and mention counts of every channel with messages, from the replica. */
+/**
+ * One channel's unread flag and mention count, from the replica: the newest
+ * confirmed message, and every confirmed one after my read mark (read whole,
+ * then filtered here: a filtered range walks a cursor row by row).
+ */
 async function summarize(
   replica: ReplicaPort,
   selfId: string,
   roleIds: readonly string[],
-): Promise<ReadonlyMap<string, ChannelUnread>> {
-  const [channels, states] = await Promise.all([
-    replica.channels.toArray(),
-    replica.readStates.toArray(),
-  ]);
-  const stateOf = indexById(states);
-  // A fresh result for each run of the live query, not state the UI mutates.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  const out = new Map<string, ChannelUnread>();
-  for (const channel of channels) {
-    if (channel.kind === 'voice') continue;
-    const state = stateOf.get(channel.id);
-    const lastReadSeq = state?.lastReadSeq ?? 0;
-    const confirmed = replica.messages
+  channelId: string,
+  lastReadSeq: number,
+  muted: boolean,
+): Promise<ChannelUnread> {
+  const newest = await replica.messages
+    .where('[channelId+sortKey]')
+    .between([channelId, Dexie.minKey], [channelId, PENDING_SORT_BASE], true, false)
+    .last();
+  const after = (
+    await replica.messages
       .where('[channelId+sortKey]')
-      .between([channel.id, Dexie.minKey], [channel.id, PENDING_SORT_BASE], true, false);
-    const newest = await confirmed.last();
-    const after = await replica.messages
-      .where('[channelId+sortKey]')
-      .between([channel.id, lastReadSeq], [channel.id, PENDING_SORT_BASE], false, false)
-      .filter((m) => m.authorId !== selfId)
-      .toArray();
-    const mentioning = after.filter((m) => mentionsUser(m.mentions, selfId, roleIds));
-    out.set(channel.id, {
-      unread: after.length > 0,
-      mentions: mentioning.length,
-      latestMention: mentioning.at(-1),
-      latestUnread: after.at(-1),
-      newestSeq: newest?.seq ?? 0,
-      lastReadSeq,
-      muted: state?.muted ?? false,
-    });
-  }
-  return out;
+      .between([channelId, lastReadSeq], [channelId, PENDING_SORT_BASE], false, false)
+      .toArray()
+  ).filter((m) => m.authorId !== selfId);
+  const mentioning = after.filter((m) => mentionsUser(m.mentions, selfId, roleIds));
+  return {
+    unread: after.length > 0,
+    mentions: mentioning.length,
+    latestMention: mentioning.at(-1),
+    latestUnread: after.at(-1),
+    newestSeq: newest?.seq ?? 0,
+    lastReadSeq,
+    muted,
+  };
 }
