@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyMessageExtras, channelScope, newId, type Change } from '@echora/shared';
 import {
   applyChanges,
+  applyChangesBatch,
   applyHistory,
   applyReset,
   applyRevoke,
@@ -53,6 +54,17 @@ describe('applying the feed', () => {
     );
     expect(await cursorOf(r, scope)).toBe(3);
     expect(await r.messages.count()).toBe(3);
+  });
+
+  it('applies a run of frames in order and stops at a gap, keeping what came before', async () => {
+    const r = memoryReplica();
+    const run = [frame(0, 1, [upsert(1)]), frame(1, 2, [upsert(2)]), frame(0, 1, [upsert(1)])];
+    expect(await applyChangesBatch(r, run, ctx)).toEqual({ outcome: 'applied', applied: 3 });
+    expect(await cursorOf(r, scope)).toBe(2);
+    const gapped = [frame(2, 3, [upsert(3)]), frame(5, 6, [upsert(6)]), frame(3, 4, [upsert(4)])];
+    expect(await applyChangesBatch(r, gapped, ctx)).toEqual({ outcome: 'gap', applied: 1 });
+    expect(await cursorOf(r, scope)).toBe(3);
+    expect((await r.messages.toArray()).map((m) => m.seq).sort()).toEqual([1, 2, 3]);
   });
 
   it('forgets a message on a tombstone', async () => {

@@ -81,23 +81,54 @@ export async function applyChanges(
   frame: ChangesDown,
   ctx: ApplyContext,
 ): Promise<ChangesOutcome> {
+  return (await applyChangesBatch(r, [frame], ctx)).outcome;
+}
+
+/**
+ * Applies `changes` frames in order in one transaction: a burst that queued
+ * up while the app was busy costs one commit and one round of live queries,
+ * not one per frame. Stops at the first `gap` (the frames before it stay
+ * applied); `applied` counts the frames taken, gap excluded.
+ */
+export async function applyChangesBatch(
+  r: Replica,
+  frames: readonly ChangesDown[],
+  ctx: ApplyContext,
+): Promise<{ outcome: ChangesOutcome; applied: number }> {
   return r.transaction('rw', allTables(r), async () => {
-    const cursor = await cursorOf(r, frame.scope);
-    if (frame.to <= cursor) return 'stale';
-    if (frame.from > cursor) return 'gap';
-    const fresh = frame.changes.filter((c) => c.version > cursor);
-    await applyServerRows(
-      r,
-      fresh.map((c) => toServerRow(c, frame.scope)),
-      ctx,
-    );
-    for (const c of fresh) {
-      if (c.op === 'delete' && c.entity === 'channel') await purgeChannel(r, c.id);
+    let outcome: ChangesOutcome = 'stale';
+    let applied = 0;
+    for (const frame of frames) {
+      const one = await applyOne(r, frame, ctx);
+      if (one === 'gap') return { outcome: 'gap', applied };
+      applied++;
+      if (one === 'applied') outcome = 'applied';
     }
-    await r.cursors.put({ scope: frame.scope, version: frame.to });
-    await settleAcked(r, frame.scope, frame.to, ctx);
-    return 'applied';
+    return { outcome, applied };
   });
+}
+
+/** One frame of {@link applyChangesBatch}, inside its transaction. */
+async function applyOne(
+  r: Replica,
+  frame: ChangesDown,
+  ctx: ApplyContext,
+): Promise<ChangesOutcome> {
+  const cursor = await cursorOf(r, frame.scope);
+  if (frame.to <= cursor) return 'stale';
+  if (frame.from > cursor) return 'gap';
+  const fresh = frame.changes.filter((c) => c.version > cursor);
+  await applyServerRows(
+    r,
+    fresh.map((c) => toServerRow(c, frame.scope)),
+    ctx,
+  );
+  for (const c of fresh) {
+    if (c.op === 'delete' && c.entity === 'channel') await purgeChannel(r, c.id);
+  }
+  await r.cursors.put({ scope: frame.scope, version: frame.to });
+  await settleAcked(r, frame.scope, frame.to, ctx);
+  return 'applied';
 }
 
 /**

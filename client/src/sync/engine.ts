@@ -4,6 +4,7 @@ import {
   newId,
   PROTOCOL_VERSION,
   type AuthUp,
+  type ChangesDown,
   type DownMessage,
   type MutationArgs,
   type MutationName,
@@ -15,7 +16,7 @@ import {
 } from '@echora/shared';
 import {
   allCursors,
-  applyChanges,
+  applyChangesBatch,
   applyHistory,
   applyReset,
   applyRevoke,
@@ -36,6 +37,7 @@ import {
 import { Emitter } from './emitter.ts';
 import { forgetReplica } from './forget.ts';
 import { HistoryRequests } from './history-requests.ts';
+import { Inbox, type InboxBatch } from './inbox.ts';
 import { PresenceBook, TypingBook, VoiceBook, type TypingEntry } from './ephemeral.ts';
 import { localRule, type ApplyContext } from './optimistic.ts';
 import {
@@ -67,7 +69,13 @@ export class SyncEngine {
   #idle = false;
   #flushing = false;
   #flushAgain = false;
-  #inbox: Promise<void> = Promise.resolve();
+  readonly #inbox = new Inbox(
+    (batch) => this.#applyBatch(batch),
+    (error) => {
+      console.error('sync: could not apply a frame; reconnecting', error);
+      this.#connection.reconnectSoon();
+    },
+  );
   #pending = 0;
   readonly #waiting = new Map<number, (outcome: MutationOutcome) => void>();
   readonly #history = new HistoryRequests();
@@ -96,7 +104,7 @@ export class SyncEngine {
         frame: (frame, generation) =>
           frame.type === 'removed'
             ? this.#removed({ reason: frame.reason, community: frame.community })
-            : this.#enqueueFrame(frame, generation),
+            : this.#inbox.push(frame, generation),
         closed: () => this.#onClosed(),
         fatal: (error) => this.#errors.emit(error),
         connecting: () => this.#setState('connecting'),
@@ -346,37 +354,30 @@ export class SyncEngine {
     this.#removals.emit(removal);
   }
 
-  /** Frames are applied one at a time, in arrival order; a newer socket's frames wait their turn. */
-  #enqueueFrame(frame: DownMessage, generation: number): void {
-    this.#inbox = this.#inbox
-      .then(() => (generation === this.#connection.generation ? this.#handle(frame) : undefined))
-      .catch((error: unknown) => {
-        console.error('sync: could not apply a frame; reconnecting', error);
-        this.#connection.reconnectSoon();
-      });
+  async #applyBatch(batch: InboxBatch): Promise<void> {
+    if (batch.generation !== this.#connection.generation) return;
+    if ('frame' in batch) await this.#handle(batch.frame);
+    else await this.#applyChanges(batch.changes);
   }
 
-  async #handle(frame: DownMessage): Promise<void> {
+  async #applyChanges(frames: ChangesDown[]): Promise<void> {
+    // Messages this replica did not hold yet: their authors stop showing as typing.
+    const sent = frames.flatMap((f) =>
+      f.changes.flatMap((c) => (c.op === 'upsert' && c.entity === 'message' ? [c.data] : [])),
+    );
+    const held = sent.length > 0 ? await this.replica.messages.bulkGet(sent.map((m) => m.id)) : [];
+    const { outcome } = await applyChangesBatch(this.replica, frames, this.#ctx());
+    sent.forEach((m, i) => {
+      if (held[i] === undefined) this.#typing.remove(m.channelId, m.authorId);
+    });
+    if (outcome === 'gap') this.#connection.reconnectNow();
+  }
+
+  async #handle(frame: Exclude<DownMessage, ChangesDown>): Promise<void> {
     switch (frame.type) {
       case 'ready':
         await this.#ready(frame.userId, frame.nextSeq);
         return;
-      case 'changes': {
-        // Messages this replica did not hold yet: their authors stop showing as typing.
-        const sent = frame.changes.flatMap((c) =>
-          c.op === 'upsert' && c.entity === 'message' ? [c.data] : [],
-        );
-        const held =
-          sent.length > 0 ? await this.replica.messages.bulkGet(sent.map((m) => m.id)) : [];
-        if ((await applyChanges(this.replica, frame, this.#ctx())) === 'gap') {
-          this.#connection.reconnectNow();
-          return;
-        }
-        sent.forEach((m, i) => {
-          if (held[i] === undefined) this.#typing.remove(m.channelId, m.authorId);
-        });
-        return;
-      }
       case 'reset':
         await applyReset(this.replica, frame, this.#ctx());
         return;
