@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG_BASE64, pasteFile } from './fixtures/files.ts';
-import { belowView, listState, topInView } from './fixtures/list-offsets.ts';
+import { belowView, listState, replicaHolds, topInView } from './fixtures/list-offsets.ts';
 import { SyncClient } from './fixtures/sync-client.ts';
 import { expect, test, type User } from './fixtures/test.ts';
 import { composer, openChannel, registerViaUi } from './fixtures/ui.ts';
@@ -41,9 +41,18 @@ async function join(user: User, channel: string): Promise<void> {
 
 /** The newest message `text` ends up fully in view (within a pixel) and stays there. */
 async function expectNewestInView(user: User, text: string): Promise<void> {
-  await expect
-    .poll(() => listState(user.page, text), { message: `${user.name}: "${text}" rendered` })
-    .toMatchObject({ rendered: true });
+  try {
+    await expect
+      .poll(async () => (await listState(user.page, text)).rendered, {
+        message: `${user.name}: "${text}" rendered`,
+      })
+      .toBe(true);
+  } catch (e) {
+    // Say whether the list left the bottom, or the replica never got the message.
+    const list = await listState(user.page, text);
+    const replica = await replicaHolds(user.page, text.split(' ')[0] ?? text);
+    throw new Error(`${String(e)}\nlist: ${JSON.stringify(list)}\nreplica: ${JSON.stringify(replica)}`);
+  }
   await expect
     .poll(() => belowView(user.page, text), { message: `${user.name}: "${text}" below the view` })
     .toBeLessThanOrEqual(1);

@@ -1,5 +1,6 @@
 import type { CDPSession, Page, Worker } from '@playwright/test';
 import { SyncClient } from './fixtures/sync-client.ts';
+import { replicaHolds } from './fixtures/list-offsets.ts';
 import { expect, test } from './fixtures/test.ts';
 import {
   composer,
@@ -127,7 +128,12 @@ test('a push shows a notification in the service worker; its click opens the men
   // Opened by hand, #general shows its latest talk, not the mention.
   await openChannel(alice.page, 'general');
   const row = messageRow(alice.page, 'the deploy needs you');
-  await expect(alice.page.getByText('later talk 59')).toBeInViewport();
+  await expect(alice.page.getByText('later talk 59'))
+    .toBeInViewport()
+    .catch(async (e: unknown) => {
+      const replica = await replicaHolds(alice.page, 'later talk');
+      throw new Error(`${String(e)}\nreplica: ${JSON.stringify(replica)}`);
+    });
   await expect(row).not.toBeInViewport();
   // Alice is in another channel when she clicks it.
   await openChannel(alice.page, elsewhere);
