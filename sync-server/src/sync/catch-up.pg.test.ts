@@ -15,7 +15,7 @@ import { SyncClient } from '../../test/helpers/sync-client.ts';
 import { AccessCache } from '../domain/permissions/access.ts';
 import { catchUp } from './catch-up.ts';
 import { dispatch } from './dispatch.ts';
-import { scopeVersion } from './feed.ts';
+import { scopeVersion } from '../write/feed.ts';
 
 const scopeFrames = (c: SyncClient, scope: string): DownMessage[] =>
   c.frames.filter((f) => 'scope' in f && f.scope === scope && f.type !== 'ack');

@@ -33,11 +33,11 @@ import { addToDm, leaveDm, removeFromDm, renameDm } from '../domain/dms/group.ts
 import { blockUser } from '../domain/dms/block.ts';
 import { reportMessage } from '../domain/dms/report.ts';
 import type { Bus } from '../bus/types.ts';
-import type { MutationContext, MutationResult } from './context.ts';
-import type { MessageNotice } from './change-set.ts';
+import type { MutationContext, MutationResult } from '../write/context.ts';
+import type { MessageNotice } from '../write/change-set.ts';
 import { groupCommitFor, type GroupCommitOptions } from './group-commit.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
-import type { KeyedLimiter } from './rate-limit.ts';
+import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { mutations } from '../metrics/registry.ts';
 
 export type MutationAnswer = AckDown | RejectDown;

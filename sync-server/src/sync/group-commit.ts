@@ -8,10 +8,10 @@ import {
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import type { Access } from '../domain/permissions/access.ts';
-import { ChangeSet } from './change-set.ts';
-import { StaleAccessError, type MutationContext, type MutationResult } from './context.ts';
+import { ChangeSet } from '../write/change-set.ts';
+import { StaleAccessError, type MutationContext, type MutationResult } from '../write/context.ts';
 import type { DispatchDeps, MutationAnswer } from './dispatch.ts';
-import { isTransientDbError, isUniqueViolation, isUnstorableText } from './values.ts';
+import { isTransientDbError, isUniqueViolation, isUnstorableText } from '../db/errors.ts';
 import { batchSeconds, batchSize } from '../metrics/registry.ts';
 
 /** How mutations are grouped into one transaction. */

@@ -9,7 +9,7 @@ import {
   Uuid,
   type Emoji,
 } from '@echora/shared';
-import { ChangeSet } from '../../sync/change-set.ts';
+import { ChangeSet } from '../../write/change-set.ts';
 import { checkEmojiImage } from './image.ts';
 import { EMOJI_COLUMNS, emojiImage, toEmoji, type EmojiRow } from './store.ts';
 

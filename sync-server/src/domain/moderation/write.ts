@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { COMMUNITY_SCOPE } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { ChangeSet } from '../../sync/change-set.ts';
+import { ChangeSet } from '../../write/change-set.ts';
 import type { Access } from '../permissions/access.ts';
 import { lockedAccess } from '../permissions/guard.ts';
 

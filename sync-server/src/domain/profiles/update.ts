@@ -1,7 +1,7 @@
 import { AppError, COMMUNITY_SCOPE, type Member } from '@echora/shared';
 import type { ProfilePatch } from '@echora/shared/protocol/rest/profile';
 import type { Db } from '../../db/types.ts';
-import { ChangeSet } from '../../sync/change-set.ts';
+import { ChangeSet } from '../../write/change-set.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { findMember } from '../members/queries.ts';
 import { makeAvatar } from './avatar.ts';
