@@ -9,7 +9,11 @@ import {
   type MessageEditArgs,
   type MessageSendArgs,
 } from '@echora/shared';
-import { StaleAccessError, type MutationContext, type MutationResult } from '../../write/context.ts';
+import {
+  StaleAccessError,
+  type MutationContext,
+  type MutationResult,
+} from '../../write/context.ts';
 import { takeVersions } from '../../write/feed.ts';
 import { findChannel } from '../channels/queries.ts';
 import { seesChannel } from '../channels/visible.ts';
