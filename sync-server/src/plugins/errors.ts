@@ -8,7 +8,7 @@ import {
   SINGLE_LINE_PATTERN,
   type WireError,
 } from '@echora/shared';
-import { isUnstorableText } from '../sync/values.ts';
+import { isUnstorableText } from '../db/errors.ts';
 
 const kindByStatus: Record<number, ErrorKind> = {
   400: ErrorKind.invalid,

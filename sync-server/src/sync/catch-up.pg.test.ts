@@ -14,8 +14,8 @@ import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { SyncClient } from '../../test/helpers/sync-client.ts';
 import { AccessCache } from '../domain/permissions/access.ts';
 import { catchUp } from './catch-up.ts';
-import { dispatch } from './dispatch.ts';
-import { scopeVersion } from './feed.ts';
+import { createDispatch, dispatch } from './dispatch.ts';
+import { scopeVersion } from '../write/feed.ts';
 
 const scopeFrames = (c: SyncClient, scope: string): DownMessage[] =>
   c.frames.filter((f) => 'scope' in f && f.scope === scope && f.type !== 'ack');
@@ -188,7 +188,7 @@ describeEachDb('sync: catch-up and exactly-once', (getDb) => {
     const b = await (await SyncClient.connect(url, { token: bob })).synced();
     // A committer of its own: both frames queue before it runs, so one transaction
     // writes both and one event carries the rename and the tombstone together.
-    const deps = { ...app.sync.deps.dispatch };
+    const deps = createDispatch(app.sync.deps.dispatch);
     const clientId = newId();
     const mutate = <N extends MutationName>(seq: number, name: N, args: MutationArgs<N>) =>
       dispatch(deps, aliceId, clientId, { type: 'mutate', seq, name, args });

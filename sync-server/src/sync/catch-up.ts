@@ -7,7 +7,7 @@ import {
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import type { Access } from '../domain/permissions/access.ts';
-import { readChanges, scopeVersion } from './feed.ts';
+import { readChanges, scopeVersion } from '../write/feed.ts';
 import { snapshot, type FreshAccess } from './snapshot.ts';
 import { mayReceive } from './visible-changes.ts';
 

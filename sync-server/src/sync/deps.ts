@@ -5,6 +5,7 @@ import type { AccessCache } from '../domain/permissions/access.ts';
 import type { VoiceRelay } from '../domain/voice/relay.ts';
 import type { VoiceStateStore } from '../domain/voice/state.ts';
 import type { PresenceTracker } from '../presence/tracker.ts';
+import type { Writer } from '../write/writer.ts';
 import type { DispatchDeps } from './dispatch.ts';
 import type { Hub } from './hub.ts';
 import { defaultNotesOptions, type NoteRooms, type NotesOptions } from './notes/rooms.ts';
@@ -74,6 +75,8 @@ export interface SyncDeps {
   /** Puts an SFU node's report on the bus for every node. */
   voiceRelay: VoiceRelay;
   dispatch: DispatchDeps;
+  /** Publishes what every writer of this node commits (also `app.writer`). */
+  writer: Writer;
   /** This node's open notes documents. */
   notes: NoteRooms;
   /** The user id of a valid access token, or null. */

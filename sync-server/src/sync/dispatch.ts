@@ -10,8 +10,7 @@ import {
   type RejectDown,
   type WireError,
 } from '@echora/shared';
-import type { Db, Queryable } from '../db/types.ts';
-import type { AccessCache } from '../domain/permissions/access.ts';
+import type { Queryable } from '../db/types.ts';
 import {
   createChannel,
   deleteChannel,
@@ -32,32 +31,40 @@ import { createGroupDm, openDm } from '../domain/dms/open.ts';
 import { addToDm, leaveDm, removeFromDm, renameDm } from '../domain/dms/group.ts';
 import { blockUser } from '../domain/dms/block.ts';
 import { reportMessage } from '../domain/dms/report.ts';
-import type { Bus } from '../bus/types.ts';
-import type { MutationContext, MutationResult } from './context.ts';
-import type { MessageNotice } from './change-set.ts';
-import { groupCommitFor, type GroupCommitOptions } from './group-commit.ts';
+import type { MutationContext, MutationResult } from '../write/context.ts';
+import {
+  defaultGroupCommit,
+  GroupCommitLanes,
+  type GroupCommitDeps,
+  type GroupCommitOptions,
+} from './group-commit.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
-import type { KeyedLimiter } from './rate-limit.ts';
+import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { mutations } from '../metrics/registry.ts';
 
 export type MutationAnswer = AckDown | RejectDown;
 
-export interface DispatchDeps {
-  db: Db;
-  bus: Bus;
-  access: AccessCache;
+/** What the engine builds a node's dispatch from. */
+export interface DispatchParts extends GroupCommitDeps {
   /** One bucket per user for every durable mutation, typing and presence (see `action-cost.ts`). */
   mutationLimiter: KeyedLimiter;
   /** Ephemeral mutations (typing) are handled by the caller, which knows the sessions. */
   ephemeral: (name: MutationName, args: unknown, userId: string) => Promise<WireError | undefined>;
-  log: (err: unknown, msg: string) => void;
   /** Batching of durable mutations; see `group-commit.ts` for the defaults. */
   groupCommit?: Partial<GroupCommitOptions>;
-  /**
-   * Called on this node after each commit that wrote {@link MessageNotice}s,
-   * once its changes are published; must not block (push notifications queue).
-   */
-  committed?: Set<(notices: readonly MessageNotice[]) => void>;
+}
+
+export interface DispatchDeps extends DispatchParts {
+  /** This node's group commit: one per dispatch, built with it. */
+  committer: GroupCommitLanes;
+}
+
+/** A dispatch with its own group commit (the engine builds one per node). */
+export function createDispatch(parts: DispatchParts): DispatchDeps {
+  const { mutationLimiter } = parts;
+  const run = (ctx: MutationContext, frame: MutateUp) => runMutation(mutationLimiter, ctx, frame);
+  const options = { ...defaultGroupCommit, ...parts.groupCommit };
+  return { ...parts, committer: new GroupCommitLanes(parts, run, options) };
 }
 
 type Handler = (ctx: MutationContext, args: never) => Promise<MutationResult>;
@@ -140,8 +147,7 @@ export async function dispatch(
     const error = await deps.ephemeral(name, frame.args, userId);
     return error ? reject(seq, error) : { type: 'ack', seq };
   }
-  const run = (ctx: MutationContext, f: MutateUp) => runMutation(deps, ctx, f);
-  const answer = await groupCommitFor(deps, run).submit(userId, clientId, frame);
+  const answer = await deps.committer.submit(userId, clientId, frame);
   mutations.inc({ name, outcome: answer.type === 'ack' ? 'ack' : answer.error.kind });
   return answer;
 }
@@ -152,14 +158,14 @@ export async function dispatch(
  * replay never gets here, so it costs nothing.
  */
 async function runMutation(
-  deps: DispatchDeps,
+  limiter: KeyedLimiter,
   ctx: MutationContext,
   frame: MutateUp,
 ): Promise<MutationResult> {
   const { name } = frame;
   const handler = handlers[name];
   if (!handler) throw new Error(`no handler for ${name}`);
-  const wait = deps.mutationLimiter.take(ctx.userId, actionCost(name));
+  const wait = limiter.take(ctx.userId, actionCost(name));
   if (wait > 0) throw new AppError('rate_limited', RATE_LIMITED_MESSAGE, wait);
   const args = parseArgs(name, frame.args);
   const result = await handler(ctx, args as never);

@@ -10,10 +10,12 @@ import { AccessCache } from '../domain/permissions/access.ts';
 import { startVoiceRelay } from '../domain/voice/relay.ts';
 import { VoiceStateStore } from '../domain/voice/state.ts';
 import { createPresence } from '../presence/index.ts';
-import { ChangeSet } from './change-set.ts';
+import { ChangeSet } from '../write/change-set.ts';
+import { Writer } from '../write/writer.ts';
+import { createDispatch } from './dispatch.ts';
 import { defaultSyncOptions, type SyncDeps, type SyncLog, type SyncOptions } from './deps.ts';
 import { Hub } from './hub.ts';
-import { KeyedLimiter } from './rate-limit.ts';
+import { KeyedLimiter } from '../limits/token-bucket.ts';
 import { NoteRooms } from './notes/rooms.ts';
 import { Session } from './session.ts';
 import { startTyping } from './typing.ts';
@@ -107,6 +109,8 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     options.pingMs,
   );
   heartbeat.unref();
+  const logError = (err: unknown, msg: string) => log.error({ err }, msg);
+  const writer = new Writer({ db, bus, access, log: logError });
   const deps: SyncDeps = {
     db,
     bus,
@@ -116,18 +120,18 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     voice,
     voiceRelay,
     notes,
+    writer,
     verifyToken: opts.verifyToken,
     log,
     options,
-    dispatch: {
+    dispatch: createDispatch({
       db,
-      bus,
       access,
+      publish: (changes) => writer.publish(changes),
       mutationLimiter: new KeyedLimiter(options.sendRate.capacity, options.sendRate.windowMs),
       ephemeral: (_name, args, userId) => startTyping(bus, access, args, userId),
-      log: (err, msg) => log.error({ err }, msg),
-      committed: new Set(),
-    },
+      log: logError,
+    }),
   };
   return {
     deps,
@@ -148,11 +152,7 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     async addMember(tx, userId) {
       const changes = new ChangeSet();
       await addMember(tx, userId, changes);
-      return async () => {
-        const version = changes.lastVersion('community');
-        if (version !== undefined) access.invalidate(version);
-        await changes.publish(bus).catch((err: unknown) => log.error({ err }, 'publish failed'));
-      };
+      return () => writer.publish(changes);
     },
     drain() {
       draining = true;

@@ -4,7 +4,7 @@ import { AppError, newId, type MutateUp, type MutationName } from '@echora/share
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp } from '../../test/helpers/app.ts';
 import type { Db } from '../db/types.ts';
-import { dispatch, type DispatchDeps, type MutationAnswer } from './dispatch.ts';
+import { createDispatch, dispatch, type DispatchDeps, type MutationAnswer } from './dispatch.ts';
 import { GroupCommit, type RunMutation } from './group-commit.ts';
 
 const WRITERS = 12;
@@ -63,11 +63,11 @@ describeEachDb('sync: group commit', (getDb) => {
     general = rows[0]?.id ?? '';
     const counted = counting(getDb());
     transactions = counted.count;
-    deps = {
+    deps = createDispatch({
       ...app.sync.deps.dispatch,
       db: counted.db,
       groupCommit: { windowMs: 5, lanes: 1 },
-    };
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -120,7 +120,7 @@ describeEachDb('sync: group commit', (getDb) => {
     const events: { from: number; to: number; versions: number[] }[] = [];
     let acked = 0;
     let ackedBeforePublish = -1;
-    const stop = deps.bus.subscribe((event) => {
+    const stop = app.sync.deps.bus.subscribe((event) => {
       if (event.type !== 'changes' || event.scope !== scope) return;
       if (ackedBeforePublish < 0) ackedBeforePublish = acked;
       const frame = JSON.parse(event.frame) as { changes: { version: number }[] };
@@ -352,7 +352,7 @@ describeEachDb('sync: group commit', (getDb) => {
       'SELECT scope, version FROM scopes WHERE scope = ANY($1)',
       [scopes],
     );
-    const laned: DispatchDeps = { ...deps, groupCommit: { windowMs: 2, lanes: 4 } };
+    const laned = createDispatch({ ...deps, groupCommit: { windowMs: 2, lanes: 4 } });
     const PER_CLIENT = 6;
     const answers = await Promise.all(
       users.map(async (userId) => {

@@ -1,17 +1,16 @@
 import {
   AppError,
-  COMMUNITY_SCOPE,
   type AckDown,
   type MutateUp,
   type RejectDown,
   type WireError,
 } from '@echora/shared';
-import type { Queryable } from '../db/types.ts';
-import type { Access } from '../domain/permissions/access.ts';
-import { ChangeSet } from './change-set.ts';
-import { StaleAccessError, type MutationContext, type MutationResult } from './context.ts';
-import type { DispatchDeps, MutationAnswer } from './dispatch.ts';
-import { isTransientDbError, isUniqueViolation, isUnstorableText } from './values.ts';
+import type { Db, Queryable } from '../db/types.ts';
+import type { Access, AccessCache } from '../domain/permissions/access.ts';
+import { ChangeSet } from '../write/change-set.ts';
+import { StaleAccessError, type MutationContext, type MutationResult } from '../write/context.ts';
+import type { MutationAnswer } from './dispatch.ts';
+import { isTransientDbError, isUniqueViolation, isUnstorableText } from '../db/errors.ts';
 import { batchSeconds, batchSize } from '../metrics/registry.ts';
 
 /** How mutations are grouped into one transaction. */
@@ -28,6 +27,16 @@ export interface GroupCommitOptions {
 }
 
 export const defaultGroupCommit: GroupCommitOptions = { maxBatch: 50, windowMs: 0, lanes: 4 };
+
+/** What a committer uses: nothing of the sockets. */
+export interface GroupCommitDeps {
+  db: Db;
+  /** Read once per batch; reloaded when a handler finds a row it does not know yet. */
+  access: Pick<AccessCache, 'get' | 'reload'>;
+  /** After COMMIT, batch after batch in order: the cache, the bus, the listeners (`Writer.publish`). */
+  publish: (changes: ChangeSet) => Promise<void>;
+  log: (err: unknown, msg: string) => void;
+}
 
 /** Runs one mutation's handler (parse, rate limit, write) inside the batch's transaction. */
 export type RunMutation = (ctx: MutationContext, frame: MutateUp) => Promise<MutationResult>;
@@ -82,7 +91,7 @@ export class GroupCommit {
   private published: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: DispatchDeps,
+    private readonly deps: GroupCommitDeps,
     private readonly run: RunMutation,
     private readonly options: GroupCommitOptions,
   ) {}
@@ -156,7 +165,7 @@ export class GroupCommit {
     const changes = new ChangeSet();
     for (const { outcome } of done) if (outcome.changes) changes.absorb(outcome.changes);
     this.published = this.published.then(async () => {
-      await this.afterCommit(changes);
+      await this.deps.publish(changes);
       for (const { item, outcome } of done) item.resolve(outcome.answer);
     });
   }
@@ -232,24 +241,6 @@ export class GroupCommit {
     this.deps.log(err, 'mutation failed');
     return { kind: 'internal', message: 'The server failed to apply this change.' };
   }
-
-  private async afterCommit(changes: ChangeSet): Promise<void> {
-    const community = changes.lastVersion(COMMUNITY_SCOPE);
-    // This node must not answer the next mutation from a cache older than its own write.
-    if (community !== undefined) this.deps.access.invalidate(community);
-    await changes
-      .publish(this.deps.bus)
-      .catch((err: unknown) => this.deps.log(err, 'publish failed'));
-    if (changes.notices.length === 0) return;
-    // Listeners only start their work (pushes): the answers do not wait for it.
-    for (const listener of this.deps.committed ?? []) {
-      try {
-        listener(changes.notices);
-      } catch (err) {
-        this.deps.log(err, 'commit listener failed');
-      }
-    }
-  }
 }
 
 /**
@@ -322,7 +313,7 @@ async function record(tx: Queryable, batch: readonly Item[], outcomes: Outcome[]
 export class GroupCommitLanes {
   private readonly lanes: GroupCommit[];
 
-  constructor(deps: DispatchDeps, run: RunMutation, options: GroupCommitOptions) {
+  constructor(deps: GroupCommitDeps, run: RunMutation, options: GroupCommitOptions) {
     const count = deps.db.kind === 'pglite' ? 1 : Math.max(1, options.lanes);
     this.lanes = Array.from({ length: count }, () => new GroupCommit(deps, run, options));
   }
@@ -341,16 +332,4 @@ export class GroupCommitLanes {
     for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
     return this.lanes[hash % this.lanes.length] as GroupCommit;
   }
-}
-
-const committers = new WeakMap<DispatchDeps, GroupCommitLanes>();
-
-/** The one group commit of a node's dispatch deps. */
-export function groupCommitFor(deps: DispatchDeps, run: RunMutation): GroupCommitLanes {
-  let committer = committers.get(deps);
-  if (!committer) {
-    committer = new GroupCommitLanes(deps, run, { ...defaultGroupCommit, ...deps.groupCommit });
-    committers.set(deps, committer);
-  }
-  return committer;
 }

@@ -3,6 +3,7 @@ import type { AuthHooks } from '../domain/auth/accounts.ts';
 import { verifyAccessToken } from '../domain/auth/tokens.ts';
 import { createSyncEngine, syncOptionsFromConfig, type SyncEngine } from './engine.ts';
 import type { SyncOptions } from './deps.ts';
+import type { Writer } from '../write/writer.ts';
 
 export interface RegisterSyncOptions {
   /** Hooks of other domains to keep; the returned hooks run them too. */
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This node's sync engine (bus, hub, presence, permission cache). */
     sync: SyncEngine;
+    /** Commits and publishes REST writes: `app.writer.commitAndPublish(...)`. */
+    writer: Writer;
   }
 }
 
@@ -42,6 +45,7 @@ export async function registerSync(
     ...(prefix ? { redisPrefix: prefix } : {}),
   });
   app.decorate('sync', engine);
+  app.decorate('writer', engine.deps.writer);
   await app.register((instance) => engine.routes(instance));
   app.addHook('preClose', async () => engine.close());
   return {

@@ -5,7 +5,7 @@ import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { SyncClient } from '../../test/helpers/sync-client.ts';
 import { actionCost } from './action-cost.ts';
-import { KeyedLimiter, TokenBucket } from './rate-limit.ts';
+import { KeyedLimiter, TokenBucket } from '../limits/token-bucket.ts';
 
 describe('token bucket', () => {
   it('takes fractional costs, refuses without taking, and says how long to wait', () => {

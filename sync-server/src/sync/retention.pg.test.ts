@@ -4,7 +4,7 @@ import { newId } from '@echora/shared';
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { SyncClient } from '../../test/helpers/sync-client.ts';
-import { appendChanges } from './feed.ts';
+import { appendChanges } from '../write/feed.ts';
 import { pruneFeed, pruneMutations } from './retention.ts';
 
 describeEachDb('sync: retention of mutation records and the feed', (getDb) => {

@@ -23,7 +23,7 @@ import type { SyncDeps } from './deps.ts';
 import type { HubSession } from './hub.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
 import { Outbound } from './outbound.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { TokenBucket } from '../limits/token-bucket.ts';
 import { ScopeStreams } from './streams.ts';
 import { SessionNotes } from './notes/session-notes.ts';
 import { SerialQueue } from './serial-queue.ts';

@@ -15,8 +15,8 @@ import { listReadStates } from '../domain/read-state/queries.ts';
 import { listRoles } from '../domain/roles/queries.ts';
 import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
-import { scopeVersion } from './feed.ts';
-import { iso } from './values.ts';
+import { scopeVersion } from '../write/feed.ts';
+import { iso } from '../db/timestamps.ts';
 
 /** Permissions read after the call (`AccessCache.reload`). */
 export interface FreshAccess {

@@ -4,7 +4,7 @@ import type {
   AuditTargetType,
 } from '@echora/shared/protocol/rest/moderation';
 import type { Queryable } from '../../db/types.ts';
-import { iso } from '../../sync/values.ts';
+import { iso } from '../../db/timestamps.ts';
 
 /** What one audit entry records; written in the transaction of the action itself. */
 export interface AuditRecord {

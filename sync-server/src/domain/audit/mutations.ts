@@ -1,5 +1,5 @@
 import type { MutationName } from '@echora/shared';
-import type { MutationContext } from '../../sync/context.ts';
+import type { MutationContext } from '../../write/context.ts';
 import { writeAudit } from './log.ts';
 
 /** Mutations whose handlers live elsewhere but belong in the audit log. */

@@ -9,7 +9,11 @@ import {
   type ChannelRenameArgs,
   type ChannelReorderArgs,
 } from '@echora/shared';
-import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
+import {
+  StaleAccessError,
+  type MutationContext,
+  type MutationResult,
+} from '../../write/context.ts';
 import { CHANNEL_COLUMNS, findChannel, toChannel, type ChannelRow } from './queries.ts';
 import { visibleChannel } from './visible.ts';
 

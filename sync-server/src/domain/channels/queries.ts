@@ -1,6 +1,6 @@
 import type { Channel, Override } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { iso } from '../../sync/values.ts';
+import { iso } from '../../db/timestamps.ts';
 
 export interface ChannelRow extends Record<string, unknown> {
   id: string;

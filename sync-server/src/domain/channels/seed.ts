@@ -1,6 +1,6 @@
 import { channelScope, COMMUNITY_SCOPE, newId } from '@echora/shared';
 import type { Db } from '../../db/types.ts';
-import { ChangeSet } from '../../sync/change-set.ts';
+import { ChangeSet } from '../../write/change-set.ts';
 import { CHANNEL_COLUMNS, toChannel, type ChannelRow } from './queries.ts';
 
 const DEFAULTS = [

@@ -1,5 +1,5 @@
 import { AppError, canSee } from '@echora/shared';
-import { StaleAccessError, type MutationContext } from '../../sync/context.ts';
+import { StaleAccessError, type MutationContext } from '../../write/context.ts';
 import { findChannel, type ChannelRow } from './queries.ts';
 
 /**

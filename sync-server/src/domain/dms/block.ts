@@ -1,6 +1,6 @@
 import { AppError, dmId, userScope, type UserBlockArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
-import { iso } from '../../sync/values.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
+import { iso } from '../../db/timestamps.ts';
 import { findChannel } from '../channels/queries.ts';
 import { emitDm } from './rules.ts';
 

@@ -6,7 +6,7 @@ import {
   type DmRemoveArgs,
   type DmRenameArgs,
 } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import {
   addParticipants,
   emitDm,

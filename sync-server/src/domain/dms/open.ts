@@ -6,7 +6,7 @@ import {
   type DmCreateArgs,
   type DmOpenArgs,
 } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { findChannel } from '../channels/queries.ts';
 import { addParticipants, emitDm, requireNotTimedOut, requireReachable } from './rules.ts';
 

@@ -1,5 +1,5 @@
 import { newId, type MessageReportArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { liveMessage } from '../messages/mutations.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Permission } from '@echora/shared';
 import { reportListSchema, type Report } from '@echora/shared/protocol/rest/reports';
-import { iso } from '../../sync/values.ts';
+import { iso } from '../../db/timestamps.ts';
 import { actorOf, requirePermission } from '../permissions/guard.ts';
 
 /** `GET /api/reports`: reported messages, newest first (manage messages). Register under `/api`. */

@@ -1,5 +1,9 @@
 import { AppError, COMMUNITY_SCOPE } from '@echora/shared';
-import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
+import {
+  StaleAccessError,
+  type MutationContext,
+  type MutationResult,
+} from '../../write/context.ts';
 import { findChannel, toChannel, type ChannelRow } from '../channels/queries.ts';
 import { visibleChannel } from '../channels/visible.ts';
 import { readUserSettings } from '../settings/queries.ts';

@@ -9,7 +9,6 @@ import {
   Uuid,
   type Emoji,
 } from '@echora/shared';
-import { ChangeSet } from '../../sync/change-set.ts';
 import { checkEmojiImage } from './image.ts';
 import { EMOJI_COLUMNS, emojiImage, toEmoji, type EmojiRow } from './store.ts';
 
@@ -52,8 +51,7 @@ export function emojiRoutes(api: FastifyInstance, _options: unknown, done: () =>
       if (!(body instanceof Uint8Array))
         throw new AppError('invalid', 'file: send the image bytes');
       const image = await checkEmojiImage(body);
-      const changes = new ChangeSet();
-      const emoji = await api.db.transaction(async (tx) => {
+      const emoji = await api.writer.commitAndPublish(async (tx, changes) => {
         const { rows } = await tx.query<EmojiRow>(
           `INSERT INTO emojis (id, name, content_type, data, animated, created_by)
            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING ${EMOJI_COLUMNS}`,
@@ -67,7 +65,6 @@ export function emojiRoutes(api: FastifyInstance, _options: unknown, done: () =>
         ]);
         return created;
       });
-      await publish(changes);
       return reply.status(201).send({ emoji });
     },
   );
@@ -77,8 +74,7 @@ export function emojiRoutes(api: FastifyInstance, _options: unknown, done: () =>
     { preHandler: api.authenticate, schema: { params: idParams } },
     async (request, reply) => {
       await requireManager(request);
-      const changes = new ChangeSet();
-      await api.db.transaction(async (tx) => {
+      await api.writer.commitAndPublish(async (tx, changes) => {
         const { rows } = await tx.query('DELETE FROM emojis WHERE id = $1 RETURNING id', [
           request.params.id,
         ]);
@@ -87,7 +83,6 @@ export function emojiRoutes(api: FastifyInstance, _options: unknown, done: () =>
           { op: 'delete', entity: 'emoji', id: request.params.id },
         ]);
       });
-      await publish(changes);
       return reply.status(204).send();
     },
   );
@@ -107,12 +102,5 @@ export function emojiRoutes(api: FastifyInstance, _options: unknown, done: () =>
     },
   );
 
-  async function publish(changes: ChangeSet): Promise<void> {
-    const version = changes.lastVersion(COMMUNITY_SCOPE);
-    if (version !== undefined) api.sync.deps.access.invalidate(version);
-    await changes
-      .publish(api.sync.deps.bus)
-      .catch((err: unknown) => api.log.error({ err }, 'publish failed'));
-  }
   done();
 }

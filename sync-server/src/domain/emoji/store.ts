@@ -1,6 +1,6 @@
 import type { Emoji } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { iso } from '../../sync/values.ts';
+import { iso } from '../../db/timestamps.ts';
 
 export interface EmojiRow extends Record<string, unknown> {
   id: string;

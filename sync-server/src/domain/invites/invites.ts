@@ -8,7 +8,7 @@ import {
   type InviteProblem,
 } from '@echora/shared/protocol/rest/invites';
 import type { Queryable } from '../../db/types.ts';
-import { iso, isoOrNull } from '../../sync/values.ts';
+import { iso, isoOrNull } from '../../db/timestamps.ts';
 import { writeAudit } from '../audit/log.ts';
 import { actorOf, requirePermission } from '../permissions/guard.ts';
 import type { CommunityWrite } from '../moderation/write.ts';

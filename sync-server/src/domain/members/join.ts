@@ -1,6 +1,6 @@
 import { COMMUNITY_SCOPE } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import type { ChangeSet } from '../../sync/change-set.ts';
+import type { ChangeSet } from '../../write/change-set.ts';
 import { findMember } from './queries.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { FormerMember, Member } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { iso, isoOrNull } from '../../sync/values.ts';
+import { iso, isoOrNull } from '../../db/timestamps.ts';
 
 interface MemberRow extends Record<string, unknown> {
   id: string;

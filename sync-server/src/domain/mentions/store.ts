@@ -1,5 +1,5 @@
 import type { Mentions } from '@echora/shared';
-import type { MutationContext } from '../../sync/context.ts';
+import type { MutationContext } from '../../write/context.ts';
 import { messageMentions } from './resolve.ts';
 
 /**

@@ -9,8 +9,12 @@ import {
   type MessageEditArgs,
   type MessageSendArgs,
 } from '@echora/shared';
-import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
-import { takeVersions } from '../../sync/feed.ts';
+import {
+  StaleAccessError,
+  type MutationContext,
+  type MutationResult,
+} from '../../write/context.ts';
+import { takeVersions } from '../../write/feed.ts';
 import { findChannel } from '../channels/queries.ts';
 import { seesChannel } from '../channels/visible.ts';
 import { attachUploads, claimUploads } from '../files/attach.ts';

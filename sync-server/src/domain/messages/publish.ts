@@ -1,5 +1,5 @@
 import { channelScope } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { toMessage, type MessageRow } from './queries.ts';
 
 /** Sends a changed message row to its channel's feed (reactions, pins, thread summary). */

@@ -6,7 +6,7 @@ import {
   type Reaction,
 } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { iso, isoOrNull } from '../../sync/values.ts';
+import { iso, isoOrNull } from '../../db/timestamps.ts';
 
 export interface MessageRow extends Record<string, unknown> {
   id: string;

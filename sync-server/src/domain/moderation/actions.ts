@@ -7,8 +7,8 @@ import type {
   TimeoutResponse,
 } from '@echora/shared/protocol/rest/moderation';
 import type { Queryable } from '../../db/types.ts';
-import type { FeedEntry } from '../../sync/feed.ts';
-import { iso } from '../../sync/values.ts';
+import type { FeedEntry } from '../../write/feed.ts';
+import { iso } from '../../db/timestamps.ts';
 import { writeAudit } from '../audit/log.ts';
 import { findFormerMember } from '../members/queries.ts';
 import { actorOf, requireAbove, requirePermission, targetOf } from '../permissions/guard.ts';

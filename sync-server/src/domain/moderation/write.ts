@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { COMMUNITY_SCOPE } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import { ChangeSet } from '../../sync/change-set.ts';
+import type { ChangeSet } from '../../write/change-set.ts';
 import type { Access } from '../permissions/access.ts';
 import { lockedAccess } from '../permissions/guard.ts';
 
@@ -19,18 +18,11 @@ export interface CommunityWrite {
  * commit) moves this node's permission cache past the write and publishes
  * its changes, so sockets see them and lose what they may no longer see.
  */
-export async function communityWrite<T>(
+export function communityWrite<T>(
   app: FastifyInstance,
   fn: (w: CommunityWrite) => Promise<T>,
 ): Promise<T> {
-  const changes = new ChangeSet();
-  const result = await app.db.transaction(async (tx) =>
+  return app.writer.commitAndPublish(async (tx, changes) =>
     fn({ tx, changes, access: await lockedAccess(tx), now: new Date() }),
   );
-  const version = changes.lastVersion(COMMUNITY_SCOPE);
-  if (version !== undefined) app.sync.deps.access.invalidate(version);
-  await changes
-    .publish(app.sync.deps.bus)
-    .catch((err: unknown) => app.log.error({ err }, 'publish failed'));
-  return result;
 }

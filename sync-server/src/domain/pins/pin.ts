@@ -1,5 +1,5 @@
 import { AppError, has, Permission, type MessagePinArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { channelPerms, liveMessage, publishMessage } from '../messages/mutations.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from '../messages/queries.ts';
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError, COMMUNITY_SCOPE, memberSchema } from '@echora/shared';
+import { AppError, memberSchema } from '@echora/shared';
 import { profilePatchSchema } from '@echora/shared/protocol/rest/profile';
 import type { FileStorage } from '../../storage/index.ts';
 import { findMember } from '../members/queries.ts';
@@ -24,21 +24,16 @@ export const profileRoutes: FastifyPluginCallback<{ storage: FileStorage }> = (
       },
     },
     async (request) => {
-      const { access, bus } = app.sync.deps;
-      if (!(await access.get()).member(request.user.id)) {
+      if (!(await app.sync.deps.access.get()).member(request.user.id)) {
         throw new AppError('forbidden', 'Not a member.');
       }
-      const { member, changes } = await updateProfile(
+      const member = await updateProfile(
         app.db,
+        app.writer,
         options.storage,
         request.user.id,
         request.body,
       );
-      const version = changes.lastVersion(COMMUNITY_SCOPE);
-      if (version !== undefined) access.invalidate(version);
-      await changes.publish(bus).catch((err: unknown) => {
-        request.log.error({ err }, 'publish failed');
-      });
       return { member };
     },
   );

@@ -1,8 +1,8 @@
 import { AppError, COMMUNITY_SCOPE, type Member } from '@echora/shared';
 import type { ProfilePatch } from '@echora/shared/protocol/rest/profile';
 import type { Db } from '../../db/types.ts';
-import { ChangeSet } from '../../sync/change-set.ts';
 import type { FileStorage } from '../../storage/index.ts';
+import type { Writer } from '../../write/writer.ts';
 import { findMember } from '../members/queries.ts';
 import { makeAvatar } from './avatar.ts';
 
@@ -28,15 +28,16 @@ function clean(field: keyof typeof COLUMNS, value: string): string {
 
 /**
  * Applies a profile patch for `userId` and appends their member upsert to the
- * community feed, so every replica shows the edit. Returns the changes to
- * publish after commit and the member as it now is.
+ * community feed, published after commit, so every replica shows the edit.
+ * Returns the member as it now is.
  */
 export async function updateProfile(
   db: Db,
+  writer: Pick<Writer, 'commitAndPublish'>,
   storage: FileStorage,
   userId: string,
   patch: ProfilePatch,
-): Promise<{ member: Member; changes: ChangeSet }> {
+): Promise<Member> {
   // The avatar's bytes are made outside the transaction: image work holds no row locks.
   const avatarId =
     patch.avatarUploadId === undefined
@@ -44,8 +45,7 @@ export async function updateProfile(
       : patch.avatarUploadId === null
         ? null
         : await makeAvatar(db, storage, userId, patch.avatarUploadId);
-  const changes = new ChangeSet();
-  const member = await db.transaction(async (tx) => {
+  return writer.commitAndPublish(async (tx, changes) => {
     const sets: string[] = [];
     const values: unknown[] = [userId];
     for (const field of Object.keys(COLUMNS) as (keyof typeof COLUMNS)[]) {
@@ -70,5 +70,4 @@ export async function updateProfile(
     }
     return found;
   });
-  return { member, changes };
 }

@@ -2,7 +2,7 @@ import { plainText } from '@echora/shared';
 import type { PushPayload } from '@echora/shared/protocol/rest/push';
 import type { Db } from '../../db/types.ts';
 import type { PresenceTracker } from '../../presence/tracker.ts';
-import type { MessageNotice } from '../../sync/change-set.ts';
+import type { MessageNotice } from '../../write/change-set.ts';
 import type { AccessCache } from '../permissions/access.ts';
 import { mentionedUsers, notBlocking, willingRecipients } from './recipients.ts';
 import type { PushSender } from './sender.ts';

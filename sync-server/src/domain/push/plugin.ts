@@ -39,9 +39,9 @@ export function registerPush(
   );
   app.decorate('push', notifier);
   const listener = notifier.committed.bind(notifier);
-  deps.dispatch.committed?.add(listener);
+  app.writer.committed.add(listener);
   app.addHook('preClose', async () => {
-    deps.dispatch.committed?.delete(listener);
+    app.writer.committed.delete(listener);
     await notifier.idle();
   });
   return { publicKey: config.vapidKeys.publicKey, allowLoopbackHttp };

@@ -7,7 +7,7 @@ import {
   pushSubscriptionParamsSchema,
   pushSubscriptionSchema,
 } from '@echora/shared/protocol/rest/push';
-import { KeyedLimiter } from '../../sync/rate-limit.ts';
+import { KeyedLimiter } from '../../limits/token-bucket.ts';
 import { endpointProblem } from './endpoint.ts';
 import { deleteSubscription, saveSubscription } from './subscriptions.ts';
 

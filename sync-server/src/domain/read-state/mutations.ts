@@ -6,8 +6,12 @@ import {
   type ChannelMuteArgs,
   type ReadMarkArgs,
 } from '@echora/shared';
-import { StaleAccessError, type MutationContext, type MutationResult } from '../../sync/context.ts';
-import { scopeVersion } from '../../sync/feed.ts';
+import {
+  StaleAccessError,
+  type MutationContext,
+  type MutationResult,
+} from '../../write/context.ts';
+import { scopeVersion } from '../../write/feed.ts';
 import { findChannel } from '../channels/queries.ts';
 import { READ_STATE_COLUMNS, toReadState, type ReadStateRow } from './queries.ts';
 

@@ -1,7 +1,7 @@
 import { COMMUNITY_SCOPE } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
-import type { ChangeSet } from '../../sync/change-set.ts';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { ChangeSet } from '../../write/change-set.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { findChannel, toChannel } from '../channels/queries.ts';
 import { findMember } from '../members/queries.ts';
 import { Access } from '../permissions/access.ts';

@@ -1,5 +1,5 @@
 import { AppError, Permission, type MemberRolesArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { writeAudit } from '../audit/log.ts';
 import {
   actorOf,

@@ -6,7 +6,7 @@ import {
   type RoleReorderArgs,
   type RoleUpdateArgs,
 } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { writeAudit } from '../audit/log.ts';
 import {
   actorOf,

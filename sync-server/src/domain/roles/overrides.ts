@@ -1,5 +1,5 @@
 import { AppError, canSee, Permission, type ChannelOverridesArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { findChannel } from '../channels/queries.ts';
 import { writeAudit } from '../audit/log.ts';
 import {

@@ -5,7 +5,7 @@ import {
   type SearchQueryString,
   type SearchResponse,
 } from '@echora/shared/protocol/rest/search';
-import { KeyedLimiter } from '../../sync/rate-limit.ts';
+import { KeyedLimiter } from '../../limits/token-bucket.ts';
 import { decodeCursor, findMessages } from './find.ts';
 
 /** Searches per user per minute on one node: typing with the client's debounce stays well under. */

@@ -1,6 +1,6 @@
 import { AppError, userScope, type SettingsUpdateArgs } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
-import { KeyedLimiter } from '../../sync/rate-limit.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
+import { KeyedLimiter } from '../../limits/token-bucket.ts';
 import { toUserSettings, type UserSettingsRow } from './queries.ts';
 
 /**

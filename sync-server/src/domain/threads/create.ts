@@ -5,7 +5,7 @@ import {
   COMMUNITY_SCOPE,
   type ThreadCreateArgs,
 } from '@echora/shared';
-import type { MutationContext, MutationResult } from '../../sync/context.ts';
+import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { CHANNEL_COLUMNS, findChannel, toChannel, type ChannelRow } from '../channels/queries.ts';
 import { channelPerms, liveMessage } from '../messages/mutations.ts';
 import { refreshThreadSummary } from './summary.ts';

@@ -1,4 +1,4 @@
-import type { MutationContext } from '../../sync/context.ts';
+import type { MutationContext } from '../../write/context.ts';
 import { publishMessage } from '../messages/publish.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from '../messages/queries.ts';
 

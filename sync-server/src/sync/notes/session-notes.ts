@@ -20,7 +20,7 @@ import {
 import type { Access } from '../../domain/permissions/access.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from '../action-cost.ts';
 import type { SyncDeps } from '../deps.ts';
-import { TokenBucket } from '../rate-limit.ts';
+import { TokenBucket } from '../../limits/token-bucket.ts';
 import {
   fromBase64,
   inspectUpdate,

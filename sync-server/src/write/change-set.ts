@@ -5,7 +5,7 @@ import { appendAt, appendChanges, type FeedEntry } from './feed.ts';
 
 /**
  * A message this transaction wrote that may notify people once it commits
- * (Web Push to those not connected). Handed to the dispatch's `committed`
+ * (Web Push to those not connected). Handed to the writer's `committed`
  * listeners on the node that wrote it, so it is sent once.
  */
 export interface MessageNotice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientDbError } from './values.ts';
+import { isTransientDbError } from './errors.ts';
 
 const pgError = (code: string) => Object.assign(new Error('pg'), { code });
 
