@@ -24,13 +24,19 @@ export class Composer {
     private readonly engine: EnginePort,
   ) {}
 
-  /** Switches to a channel: saves the old draft now and loads the new one. */
+  /**
+   * Switches to a channel at once, then saves the old draft and loads the new
+   * one. The switch must not wait for the save: IndexedDB queues it behind the
+   * sync engine's transactions (a conversation just opened, its answers), and
+   * what the user types and sends meanwhile belongs to the channel on screen.
+   */
   async open(channelId: string | undefined): Promise<void> {
     if (channelId === this.#channelId) return;
-    await this.#flush();
+    const saving = this.#flush();
     this.#channelId = channelId;
     this.text = '';
     this.reply.cancel();
+    await saving;
     if (!channelId) return;
     const draft = await kvGet<string>(this.replica, draftKey(channelId));
     // The user may have switched again (or typed) while the draft loaded.
@@ -81,12 +87,14 @@ export class Composer {
     );
   }
 
+  /** Saves the open channel's draft as it is now (read before the first await). */
   async #flush(): Promise<void> {
     clearTimeout(this.#saveTimer);
     const channelId = this.#channelId;
+    const text = this.text;
     if (!channelId) return;
     try {
-      await kvSet(this.replica, draftKey(channelId), this.text || undefined);
+      await kvSet(this.replica, draftKey(channelId), text || undefined);
     } catch (e) {
       handleError(e);
     }
