@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dmId, newId } from '@echora/shared';
 import type { SocketConstructor } from '../src/sync/connection.ts';
 import type { SyncEngine } from '../src/sync/engine.ts';
+import { Composer } from '../src/state/composer.svelte.ts';
+import { toasts } from '../src/state/toasts.svelte.ts';
 import { dispose, newDevice, startOnline, until } from './helpers.ts';
 import { HoldSocket } from './hold-socket.ts';
 import { startServer, type Account, type TestServer } from './server.ts';
@@ -59,5 +61,28 @@ describe.each(['pglite', 'pg'] as const)('starting a direct conversation, on %s'
     );
     expect((await a.replica.messages.get(first))?.status).toBe('sent');
     await until(() => b.replica.messages.get(first), 'Bob receives the first message');
+  });
+
+  it('one the other side refuses: the message sent at once is reported not sent, with the reason', async () => {
+    const carol = await server.register(`carol${kind}`);
+    const a = await startOnline(live, newDevice(), alice, server.syncUrl);
+    const c = await startOnline(live, newDevice(), carol, server.syncUrl);
+    expect(await c.mutate('user.block', { userId: alice.user.id, blocked: true })).toEqual({
+      ok: true,
+    });
+    const id = dmId(alice.user.id, carol.user.id);
+    const composer = new Composer(a.replica, a);
+    const opened = a.mutate('dm.open', { userId: carol.user.id });
+    await composer.open(id);
+    composer.text = 'hello Carol';
+    composer.send();
+    expect(await opened).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    const toast = await until(
+      () => Promise.resolve(toasts.items.find((t) => t.message.startsWith('Not sent'))),
+      'a "Not sent" notice',
+    );
+    expect(toast.tone).toBe('error');
+    expect(await a.replica.channels.get(id)).toBeUndefined();
+    expect(await c.replica.channels.get(id)).toBeUndefined();
   });
 });

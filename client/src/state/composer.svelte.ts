@@ -77,14 +77,23 @@ export class Composer {
     const args = { id, channelId, content, ...(replyToId ? { replyToId } : {}) };
     this.engine.mutate('message.send', args).then(
       async (outcome) => {
-        // A server refusal leaves the message in the list as failed, with Retry
-        // and Delete; one refused before it was queued left no row, so say why.
-        if (outcome.ok || (await this.replica.messages.get(id))) return;
+        if (outcome.ok || (await this.#shownAsFailed(id))) return;
         handleError(outcome.error, 'Not sent');
         if (this.#channelId === channelId && this.text === '') this.text = content;
       },
       (e: unknown) => handleError(e),
     );
+  }
+
+  /**
+   * A server refusal leaves the message in its channel as failed, with Retry
+   * and Delete. One refused before it was queued has no row, and one whose
+   * channel this device no longer holds (a conversation the server refused
+   * to start, a channel gone meanwhile) shows nowhere: the caller says why.
+   */
+  async #shownAsFailed(messageId: string): Promise<boolean> {
+    const row = await this.replica.messages.get(messageId);
+    return row !== undefined && (await this.replica.channels.get(row.channelId)) !== undefined;
   }
 
   /** Saves the open channel's draft as it is now (read before the first await). */
