@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dmId, newId } from '@echora/shared';
-import type { SocketConstructor } from '../src/sync/connection.ts';
 import type { SyncEngine } from '../src/sync/engine.ts';
 import { Composer } from '../src/state/composer.svelte.ts';
 import { toasts } from '../src/state/toasts.svelte.ts';
@@ -32,13 +31,7 @@ describe.each(['pglite', 'pg'] as const)('starting a direct conversation, on %s'
   });
 
   it('one the other side has just started keeps showing, its first message included, until the feed brings it', async () => {
-    const a = await startOnline(
-      live,
-      newDevice(),
-      alice,
-      server.syncUrl,
-      HoldSocket as unknown as SocketConstructor,
-    );
+    const a = await startOnline(live, newDevice(), alice, server.syncUrl, HoldSocket);
     const b = await startOnline(live, newDevice(), bob, server.syncUrl);
     const id = dmId(alice.user.id, bob.user.id);
     // Bob starts it; the community frame that brings it to Alice is late.
