@@ -24,13 +24,19 @@ export class Composer {
     private readonly engine: EnginePort,
   ) {}
 
-  /** Switches to a channel: saves the old draft now and loads the new one. */
+  /**
+   * Switches to a channel at once, then saves the old draft and loads the new
+   * one. The switch must not wait for the save: IndexedDB queues it behind the
+   * sync engine's transactions (a conversation just opened, its answers), and
+   * what the user types and sends meanwhile belongs to the channel on screen.
+   */
   async open(channelId: string | undefined): Promise<void> {
     if (channelId === this.#channelId) return;
-    await this.#flush();
+    const saving = this.#flush();
     this.#channelId = channelId;
     this.text = '';
     this.reply.cancel();
+    await saving;
     if (!channelId) return;
     const draft = await kvGet<string>(this.replica, draftKey(channelId));
     // The user may have switched again (or typed) while the draft loaded.
@@ -71,9 +77,7 @@ export class Composer {
     const args = { id, channelId, content, ...(replyToId ? { replyToId } : {}) };
     this.engine.mutate('message.send', args).then(
       async (outcome) => {
-        // A server refusal leaves the message in the list as failed, with Retry
-        // and Delete; one refused before it was queued left no row, so say why.
-        if (outcome.ok || (await this.replica.messages.get(id))) return;
+        if (outcome.ok || (await this.#shownAsFailed(id))) return;
         handleError(outcome.error, 'Not sent');
         if (this.#channelId === channelId && this.text === '') this.text = content;
       },
@@ -81,12 +85,25 @@ export class Composer {
     );
   }
 
+  /**
+   * A server refusal leaves the message in its channel as failed, with Retry
+   * and Delete. One refused before it was queued has no row, and one whose
+   * channel this device no longer holds (a conversation the server refused
+   * to start, a channel gone meanwhile) shows nowhere: the caller says why.
+   */
+  async #shownAsFailed(messageId: string): Promise<boolean> {
+    const row = await this.replica.messages.get(messageId);
+    return row !== undefined && (await this.replica.channels.get(row.channelId)) !== undefined;
+  }
+
+  /** Saves the open channel's draft as it is now (read before the first await). */
   async #flush(): Promise<void> {
     clearTimeout(this.#saveTimer);
     const channelId = this.#channelId;
+    const text = this.text;
     if (!channelId) return;
     try {
-      await kvSet(this.replica, draftKey(channelId), this.text || undefined);
+      await kvSet(this.replica, draftKey(channelId), text || undefined);
     } catch (e) {
       handleError(e);
     }

@@ -1,6 +1,7 @@
 import {
   AppError,
   channelScope,
+  COMMUNITY_SCOPE,
   dmId,
   Limits,
   type DmCreateArgs,
@@ -40,7 +41,13 @@ export async function openDm(ctx: MutationContext, args: DmOpenArgs): Promise<Mu
   if (existing) {
     // Only its two people can ever hold this id: it is theirs, whatever its state.
     if (existing.kind !== 'dm') throw new Error(`dm id ${id} taken by a ${existing.kind}`);
-    return {};
+    // The ack names a community version the row is in (the other side may have
+    // made it a moment ago): the client keeps its optimistic row until then.
+    const { rows } = await ctx.tx.query<{ version: number }>(
+      'SELECT version FROM scopes WHERE scope = $1',
+      [COMMUNITY_SCOPE],
+    );
+    return { scope: COMMUNITY_SCOPE, version: Number(rows[0]?.version ?? 0) };
   }
   requireNotTimedOut(ctx);
   await requireReachable(ctx, args.userId);

@@ -57,11 +57,15 @@ describeEachDb('direct conversations reach their participants only', (getDb) => 
     const carolCursors = Object.fromEntries(carol.replica.cursors);
 
     const id = dmId(people.alice.id, people.bob.id);
-    expect(await alice.mutate('dm.open', { userId: people.bob.id })).toMatchObject({ type: 'ack' });
-    // Bob starts it too: the same conversation, nothing new.
+    const opened = await alice.mutate('dm.open', { userId: people.bob.id });
+    expect(opened).toMatchObject({ type: 'ack', scope: 'community' });
+    // Bob starts it too: the same conversation, nothing new; his ack names the
+    // version that holds it, so his device keeps it until that arrives.
     expect(await bob.mutate('dm.open', { userId: people.alice.id })).toEqual({
       type: 'ack',
       seq: expect.any(Number) as number,
+      scope: 'community',
+      version: opened.type === 'ack' ? opened.version : -1,
     });
     await bob.waitFor((f) => f.type === 'reset' && f.scope === `channel:${id}`);
     const secret = 'the secret word is tangerine';

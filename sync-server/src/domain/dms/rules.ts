@@ -30,10 +30,14 @@ export async function requireReachable(ctx: MutationContext, userId: string): Pr
     if (rows.length > 0) throw new StaleAccessError();
     throw new AppError('not_found', 'No such member.');
   }
-  const { blocks } = ctx.access.data;
-  if (blocks.has(`${userId}:${ctx.userId}`) || blocks.has(`${ctx.userId}:${userId}`)) {
-    throw refusesDms();
-  }
+  // Read here, not from the permission cache: a block between two people with
+  // no conversation yet changes no community version, so no cache reloads.
+  const { rows: blocked } = await ctx.tx.query(
+    `SELECT 1 FROM user_blocks
+     WHERE (user_id = $1 AND blocked_id = $2) OR (user_id = $2 AND blocked_id = $1)`,
+    [userId, ctx.userId],
+  );
+  if (blocked.length > 0) throw refusesDms();
   const settings = await readUserSettings(ctx.tx, userId);
   if (settings?.dms === 'sharedRole') {
     const everyone = ctx.access.data.community.everyoneRoleId;
