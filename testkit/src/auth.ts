@@ -17,7 +17,11 @@ export function register(
 }
 
 /** Logs `username` in: a second session, e.g. for a raw socket beside a browser. */
-export function login(origin: string, username: string, password = TEST_PASSWORD): Promise<Session> {
+export function login(
+  origin: string,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<Session> {
   return postAuth(origin, 'login', { username, password }, 200);
 }
 
