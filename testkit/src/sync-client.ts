@@ -24,6 +24,12 @@ export interface ProtocolClientOptions {
   mutationTimeoutMs?: number;
   /** `ws`'s option; benchmarks turn compression off as the server does for their baseline. */
   perMessageDeflate?: boolean;
+  /**
+   * After `synced`, frames go here as text, unparsed and unrecorded: a
+   * benchmark that holds thousands of sockets must not spend its time or
+   * memory on them.
+   */
+  afterSynced?: (raw: string) => void;
 }
 
 export interface AuthOptions {
@@ -42,7 +48,7 @@ type Waiter = { test: (frame: DownMessage) => boolean; resolve: (frame: DownMess
  * also send frames a real client never would.
  */
 export class ProtocolClient {
-  /** Every frame received, in order (not kept while `onRaw` is set). */
+  /** Every frame received, in order (until `synced` with `afterSynced`). */
   readonly frames: DownMessage[] = [];
   readonly ws: WebSocket;
   readonly clientId: string;
@@ -51,11 +57,8 @@ export class ProtocolClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   /** The seq the next mutation takes (the server says where to start in `ready`). */
   nextSeq = 1;
-  /**
-   * When set, frames go here as text, unparsed and unrecorded: a benchmark
-   * that holds thousands of sockets must not spend its time or memory on them.
-   */
-  onRaw: ((raw: string) => void) | undefined;
+  private readonly afterSynced: ((raw: string) => void) | undefined;
+  private onRaw: ((raw: string) => void) | undefined;
   private readonly timeoutMs: number;
   private readonly mutationTimeoutMs: number;
   private readonly sentAt: number[] = [];
@@ -73,6 +76,7 @@ export class ProtocolClient {
     this.clientId = options.clientId ?? randomUUID();
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.mutationTimeoutMs = options.mutationTimeoutMs ?? 150_000;
+    this.afterSynced = options.afterSynced;
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
@@ -213,6 +217,8 @@ export class ProtocolClient {
   private receive(frame: DownMessage): void {
     this.frames.push(frame);
     if (frame.type === 'ready') this.nextSeq = frame.nextSeq;
+    // Synchronously, so not even a frame of the same TCP chunk is parsed after `synced`.
+    if (frame.type === 'synced') this.onRaw = this.afterSynced;
     this.onFrame(frame);
     const matched = this.waiters.filter((w) => w.test(frame));
     if (matched.length === 0) return;
