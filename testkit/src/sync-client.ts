@@ -253,10 +253,11 @@ export async function connectSynced(
   return client.synced();
 }
 
-/** `ws(s)://…` as it is; an `http(s)://` origin becomes its `/api/sync` socket. */
+/**
+ * `ws(s)://…` as it is; an `http(s)://` origin becomes its `/api/sync` socket
+ * (`http+unix://<path>:` too, for a server on a Unix socket).
+ */
 export function syncSocketUrl(url: string): string {
-  if (/^wss?:/.test(url)) return url;
-  const parsed = new URL('/api/sync', url);
-  parsed.protocol = parsed.protocol === 'https:' ? 'wss:' : 'ws:';
-  return parsed.toString();
+  if (/^wss?(\+unix)?:/.test(url)) return url;
+  return `${url.replace(/^http/, 'ws').replace(/\/$/, '')}/api/sync`;
 }
