@@ -7,6 +7,6 @@ export default defineConfig({
     // machines. Most files wait on databases, sockets and child processes, so
     // two run side by side (each has its own database or schema): 406 s → 294 s.
     maxWorkers: 2,
-    projects: ['shared', 'sync-server', 'sfu', 'client'],
+    projects: ['shared', 'testkit', 'sync-server', 'sfu', 'client'],
   },
 });

@@ -6,8 +6,8 @@
  */
 import WebSocket from 'ws';
 import type { Figure } from './lib/figure.ts';
-import { connect, register, sendMessage, startEchora } from './lib/echora.ts';
-import { startTs } from './lib/proc.ts';
+import { connect, sendMessage, startEchora } from './lib/echora.ts';
+import { register, startProcess } from '@echora/testkit';
 
 const SUBSCRIBERS = Number(process.env.P1_SUBSCRIBERS ?? 1000);
 const MESSAGES = Number(process.env.P1_MESSAGES ?? 100);
@@ -34,7 +34,10 @@ function measure(counters: { count: number }[], publish: (i: number) => void): P
 }
 
 async function baseline(): Promise<number> {
-  const server = await startTs('bench/baselines/ws-broadcast.ts', /listening (\d+)/);
+  const server = await startProcess({
+    args: ['bench/baselines/ws-broadcast.ts'],
+    ready: /listening (\d+)/,
+  });
   const url = `ws://127.0.0.1:${server.match[1]}`;
   try {
     const counters: { count: number }[] = [];
@@ -60,12 +63,12 @@ async function baseline(): Promise<number> {
 async function echora(): Promise<number> {
   const server = await startEchora();
   try {
-    const owner = await register(server.http, 'p1owner');
+    const owner = await register(server.url, 'p1owner');
     const counters: { count: number }[] = [];
     const sockets: WebSocket[] = [];
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const c = { count: 0 };
-      const client = await connect(server.ws, owner.token, (raw) => {
+      const client = await connect(server.syncUrl, owner.accessToken, (raw) => {
         // Count message upserts without a full parse per frame would be cheating
         // the client side; parse like a real client does.
         const f = JSON.parse(raw) as { type: string; changes?: { entity: string; op: string }[] };
@@ -76,7 +79,7 @@ async function echora(): Promise<number> {
       counters.push(c);
       sockets.push(client.ws);
     }
-    const pub = await connect(server.ws, owner.token);
+    const pub = await connect(server.syncUrl, owner.accessToken);
     const general = pub.channels.get('text:general');
     if (!general) throw new Error('P1: no #general channel');
     // The publisher's own socket also receives; only subscribers are counted.

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import { register } from '@echora/testkit';
 import { buildApp } from '../sync-server/src/app.ts';
 import { createPgliteDb } from '../sync-server/src/db/pglite.ts';
 import { migrate } from '../sync-server/src/db/migrate.ts';
@@ -52,9 +53,7 @@ export async function p10(): Promise<Figure[]> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ ...body, tokenDelivery: 'body' }),
       });
-    const reg = await post('/api/auth/register', credentials);
-    if (reg.status !== 201) throw new Error(`P10 register: ${reg.status} ${await reg.text()}`);
-    const { accessToken } = (await reg.json()) as { accessToken: string };
+    const { accessToken } = await register(url, credentials.username, credentials.password);
 
     const login = async (): Promise<number> => {
       const started = performance.now();

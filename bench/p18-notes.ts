@@ -20,10 +20,10 @@ import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import { cpuSeconds } from './lib/cpu.ts';
-import { connect, register, startEchora } from './lib/echora.ts';
+import { connect, startEchora } from './lib/echora.ts';
 import type { Figure } from './lib/figure.ts';
 import { createBenchDatabase } from './lib/pg.ts';
-import { startTs, type Proc } from './lib/proc.ts';
+import { register, type RunningProcess, startProcess } from '@echora/testkit';
 import { percentile, round } from './lib/stats.ts';
 
 const CLIENTS = Number(process.env.P18_CLIENTS ?? 50);
@@ -164,10 +164,10 @@ async function echora() {
   const typists = Array.from({ length: CLIENTS }, (_, i) => new Typist(i, run));
   try {
     for (const t of typists) {
-      const user = await register(server.http, `typist${t.index}_${Date.now().toString(36)}`);
+      const user = await register(server.url, `typist${t.index}_${Date.now().toString(36)}`);
       let channelId = '';
       const opened = new Promise<void>((resolve) => {
-        void connect(server.ws, user.token, (raw) => {
+        void connect(server.syncUrl, user.accessToken, (raw) => {
           // Non-observers need only the handshake, which is done before the window.
           if (t.handshook && !t.observer) return;
           const frame = JSON.parse(raw) as { type: string; data?: string };
@@ -191,7 +191,7 @@ async function echora() {
       });
       await opened;
     }
-    return { ...(await drive(typists, run, server.proc.child.pid ?? 0)), run };
+    return { ...(await drive(typists, run, server.child.pid ?? 0)), run };
   } finally {
     for (const t of typists) t.wire?.close();
     await server.stop();
@@ -200,7 +200,10 @@ async function echora() {
 }
 
 async function yWebsocket() {
-  const proc: Proc = await startTs('bench/baselines/y-websocket.ts', /listening (\d+)/);
+  const proc: RunningProcess = await startProcess({
+    args: ['bench/baselines/y-websocket.ts'],
+    ready: /listening (\d+)/,
+  });
   const run = newRun();
   const typists = Array.from({ length: CLIENTS }, (_, i) => new Typist(i, run));
   try {

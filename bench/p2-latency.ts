@@ -9,9 +9,9 @@
 import WebSocket from 'ws';
 import { newId } from '@echora/shared';
 import type { Figure } from './lib/figure.ts';
-import { connect, register, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
+import { connect, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
-import { startTs } from './lib/proc.ts';
+import { register, startProcess } from '@echora/testkit';
 import { percentile } from './lib/stats.ts';
 
 const CLIENTS = Number(process.env.P2_CLIENTS ?? 300);
@@ -52,7 +52,10 @@ async function drive(arrivals: Arrivals, total: number, send: (i: number) => voi
 }
 
 async function baseline(total: number): Promise<number[]> {
-  const server = await startTs('bench/baselines/ws-broadcast.ts', /listening (\d+)/);
+  const server = await startProcess({
+    args: ['bench/baselines/ws-broadcast.ts'],
+    ready: /listening (\d+)/,
+  });
   const url = `ws://127.0.0.1:${server.match[1]}`;
   const arrivals = new Arrivals(CLIENTS);
   const sockets: WebSocket[] = [];
@@ -79,8 +82,8 @@ async function echora(total: number): Promise<number[]> {
   const server = await startEchora({}, db.url);
   const clients: SyncClient[] = [];
   try {
-    const owner = await register(server.http, 'p2owner');
-    const admin = await connect(server.ws, owner.token);
+    const owner = await register(server.url, 'p2owner');
+    const admin = await connect(server.syncUrl, owner.accessToken);
     clients.push(admin);
     const channels = [admin.channels.get('text:general') ?? ''];
     for (let c = 1; c < CHANNELS; c++) {
@@ -105,7 +108,7 @@ async function echora(total: number): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < CLIENTS; i += 50) {
       const batch = Array.from({ length: Math.min(50, CLIENTS - i) }, () =>
-        connect(server.ws, owner.token, onFrame),
+        connect(server.syncUrl, owner.accessToken, onFrame),
       );
       clients.push(...(await Promise.all(batch)));
     }

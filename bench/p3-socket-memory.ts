@@ -6,13 +6,17 @@
  */
 import WebSocket from 'ws';
 import type { Figure } from './lib/figure.ts';
-import { connect, register, startEchora, type SyncClient } from './lib/echora.ts';
-import { startTs, type Proc } from './lib/proc.ts';
+import { connect, startEchora, type SyncClient } from './lib/echora.ts';
+import type { ChildProcess } from 'node:child_process';
+import { register, startProcess } from '@echora/testkit';
 import { pause, rssOf } from './lib/rss.ts';
 
 const SOCKETS = Number(process.env.P3_SOCKETS ?? 2000);
 
-async function growth(proc: Proc, open: () => Promise<{ close(): void }[]>): Promise<number> {
+async function growth(
+  proc: { child: ChildProcess },
+  open: () => Promise<{ close(): void }[]>,
+): Promise<number> {
   const pid = proc.child.pid;
   if (pid === undefined) throw new Error('P3: no pid');
   // A first round opens and closes N sockets, so the heap has already grown to
@@ -28,7 +32,10 @@ async function growth(proc: Proc, open: () => Promise<{ close(): void }[]>): Pro
 }
 
 async function baseline(): Promise<number> {
-  const server = await startTs('bench/baselines/ws-broadcast.ts', /listening (\d+)/);
+  const server = await startProcess({
+    args: ['bench/baselines/ws-broadcast.ts'],
+    ready: /listening (\d+)/,
+  });
   const url = `ws://127.0.0.1:${server.match[1]}`;
   try {
     return await growth(server, async () => {
@@ -48,12 +55,12 @@ async function baseline(): Promise<number> {
 async function echora(): Promise<number> {
   const server = await startEchora();
   try {
-    const user = await register(server.http, 'p3user');
-    const kb = await growth(server.proc, async () => {
+    const user = await register(server.url, 'p3user');
+    const kb = await growth(server, async () => {
       const clients: SyncClient[] = [];
       for (let i = 0; i < SOCKETS; i += 100) {
         const batch = Array.from({ length: Math.min(100, SOCKETS - i) }, () =>
-          connect(server.ws, user.token),
+          connect(server.syncUrl, user.accessToken),
         );
         clients.push(...(await Promise.all(batch)));
       }

@@ -9,7 +9,8 @@ import pg from 'pg';
 import { newId } from '@echora/shared';
 import type { Figure } from './lib/figure.ts';
 import { ackingClient } from './lib/acks.ts';
-import { register, startEchora } from './lib/echora.ts';
+import { register } from '@echora/testkit';
+import { startEchora } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { percentile } from './lib/stats.ts';
 
@@ -60,9 +61,9 @@ async function baseline(url: string): Promise<{ rate: number; p99: number }> {
 async function echora(url: string): Promise<{ rate: number; p99: number }> {
   const server = await startEchora({}, url);
   try {
-    const user = await register(server.http, 'p4user');
+    const user = await register(server.url, 'p4user');
     const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, () => ackingClient(server.ws, user.token)),
+      Array.from({ length: CLIENTS }, () => ackingClient(server.syncUrl, user.accessToken)),
     );
     const general = clients[0]?.client.channels.get('text:general');
     if (!general) throw new Error('P4: no #general');

@@ -18,8 +18,8 @@ import {
 import { applyChanges } from '../client/src/sync/apply.ts';
 import { confirmed, createReplica } from '../client/src/sync/replica.ts';
 import type { Figure } from './lib/figure.ts';
-import { connect, register, startEchora, type SyncClient } from './lib/echora.ts';
-import { startTs } from './lib/proc.ts';
+import { connect, startEchora, type SyncClient } from './lib/echora.ts';
+import { register, startProcess } from '@echora/testkit';
 import { p5Chromium } from './p5-chromium.ts';
 
 const MISSED = Number(process.env.P5_MESSAGES ?? 10_000);
@@ -76,7 +76,10 @@ async function catchUp(): Promise<{ value: number; base: number }> {
 }
 
 async function storm(): Promise<{ value: number; base: number }> {
-  const bare = await startTs('bench/baselines/ws-broadcast.ts', /listening (\d+)/);
+  const bare = await startProcess({
+    args: ['bench/baselines/ws-broadcast.ts'],
+    ready: /listening (\d+)/,
+  });
   let base: number;
   try {
     const url = `ws://127.0.0.1:${bare.match[1]}`;
@@ -95,11 +98,11 @@ async function storm(): Promise<{ value: number; base: number }> {
   }
   const server = await startEchora();
   try {
-    const user = await register(server.http, 'p5user');
-    (await connect(server.ws, user.token)).ws.terminate();
+    const user = await register(server.url, 'p5user');
+    (await connect(server.syncUrl, user.accessToken)).ws.terminate();
     const t = performance.now();
     const clients: SyncClient[] = await Promise.all(
-      Array.from({ length: STORM }, () => connect(server.ws, user.token)),
+      Array.from({ length: STORM }, () => connect(server.syncUrl, user.accessToken)),
     );
     const value = performance.now() - t;
     for (const c of clients) c.ws.terminate();

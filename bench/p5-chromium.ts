@@ -15,7 +15,7 @@ import type { Figure } from './lib/figure.ts';
 import { printTable } from './lib/figure.ts';
 import { bundleForPage } from './lib/bundle.ts';
 import { startEchora } from './lib/echora.ts';
-import { repoRoot } from './lib/proc.ts';
+import { repoRoot } from '@echora/testkit';
 import { chromiumArgs, executablePath } from '../e2e/chromium.ts';
 
 const MISSED = Number(process.env.P5_MESSAGES ?? 10_000);
@@ -33,7 +33,7 @@ export async function p5Chromium(): Promise<Figure> {
   const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
   try {
     const page = await browser.newPage();
-    await page.goto(server.http);
+    await page.goto(server.url);
     await page.addScriptTag({ path: script });
     const { value, base } = await page.evaluate<{ value: number; base: number }>(
       `P5Browser.run(${MISSED})`,

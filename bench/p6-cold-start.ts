@@ -13,7 +13,7 @@ import { build } from 'vite';
 import type { Figure } from './lib/figure.ts';
 import { printTable } from './lib/figure.ts';
 import { startEchora } from './lib/echora.ts';
-import { repoRoot } from './lib/proc.ts';
+import { repoRoot } from '@echora/testkit';
 import { chromiumArgs, executablePath } from '../e2e/chromium.ts';
 
 const CACHED = Number(process.env.P6_MESSAGES ?? 100_000);
@@ -84,7 +84,7 @@ export async function p6(): Promise<Figure[]> {
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await signUp(page, server.http);
+    await signUp(page, server.url);
     const baseline = await coldStarts(page, RUNS);
 
     await page.addScriptTag({ path: seedScript });

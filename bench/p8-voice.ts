@@ -11,7 +11,7 @@ import { signGrant } from '../sfu/src/grants.ts';
 import { WeriftVoiceClient } from '../sfu/src/testing/werift-client.ts';
 import { cpuSeconds } from './lib/cpu.ts';
 import type { Figure } from './lib/figure.ts';
-import { startTs, type Proc } from './lib/proc.ts';
+import { startProcess, type RunningProcess } from '@echora/testkit';
 import { percentile, round } from './lib/stats.ts';
 
 const ROOMS = Number(process.env.P8_ROOMS ?? 6);
@@ -21,12 +21,16 @@ const TRIALS = Number(process.env.P8_TRIALS ?? 15);
 const secret = randomUUID() + randomUUID();
 const perms = { speak: true, stream: true, moderate: false };
 
-async function startSfu(): Promise<{ proc: Proc; url: string }> {
-  const proc = await startTs('sfu/src/server.ts', /sfu: listening on [^\s]+:(\d+)/, {
-    SFU_PORT: '0',
-    BIND_ADDR: '127.0.0.1',
-    SYNC_URL: 'off',
-    VOICE_GRANT_SECRET: secret,
+async function startSfu(): Promise<{ proc: RunningProcess; url: string }> {
+  const proc = await startProcess({
+    args: ['sfu/src/server.ts'],
+    ready: /sfu: listening on [^\s]+:(\d+)/,
+    env: {
+      SFU_PORT: '0',
+      BIND_ADDR: '127.0.0.1',
+      SYNC_URL: 'off',
+      VOICE_GRANT_SECRET: secret,
+    },
   });
   return { proc, url: `ws://127.0.0.1:${proc.match[1]}` };
 }
@@ -94,7 +98,10 @@ async function sfuForwarding(): Promise<{ perCore: number; loss: number; legs: n
 
 /** The same rooms and packet rate through the bare UDP relay. */
 async function relayForwarding(): Promise<{ perCore: number; loss: number }> {
-  const proc = await startTs('bench/p8-udp-relay.ts', /relay listening (\d+)/);
+  const proc = await startProcess({
+    args: ['bench/p8-udp-relay.ts'],
+    ready: /relay listening (\d+)/,
+  });
   const port = Number(proc.match[1]);
   const sockets: { socket: Socket; got: number }[] = [];
   const timers: NodeJS.Timeout[] = [];

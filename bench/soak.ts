@@ -15,9 +15,9 @@
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Figure } from './lib/figure.ts';
-import { connect, register, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
+import { connect, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
-import { startTs } from './lib/proc.ts';
+import { register, startProcess } from '@echora/testkit';
 import { rssOf } from './lib/rss.ts';
 
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 1000);
@@ -30,19 +30,23 @@ const db = process.env.DATABASE === 'pg' ? await createBenchDatabase() : undefin
 const server = await startEchora({}, db?.url);
 const clients: SyncClient[] = [];
 try {
-  const user = await register(server.http, 'soakuser');
+  const user = await register(server.url, 'soakuser');
   for (let i = 0; i < CLIENTS; i += 100) {
     const batch = Array.from({ length: Math.min(100, CLIENTS - i) }, () =>
-      connect(server.ws, user.token),
+      connect(server.syncUrl, user.accessToken),
     );
     clients.push(...(await Promise.all(batch)));
   }
   const general = clients[0]?.channels.get('text:general') ?? '';
   // The probe runs in its own process: this one is busy with the clients' frames.
-  const probe = await startTs('bench/soak-probe.ts', /probe ready/, {
-    PROBE_WS: server.ws,
-    PROBE_TOKEN: user.token,
-    SOAK_REPORT_S: String(REPORT_S),
+  const probe = await startProcess({
+    args: ['bench/soak-probe.ts'],
+    ready: /probe ready/,
+    env: {
+      PROBE_WS: server.syncUrl,
+      PROBE_TOKEN: user.accessToken,
+      SOAK_REPORT_S: String(REPORT_S),
+    },
   });
   let worst = 0;
   let worstEver = 0;
@@ -60,7 +64,7 @@ try {
     const c = clients[n % clients.length];
     if (c) sendMessage(c, general, `soak ${n++} ${'x'.repeat(200)}`);
   }, 1000 / RATE);
-  const pid = server.proc.child.pid ?? 0;
+  const pid = server.child.pid ?? 0;
   const rss: number[] = [];
   console.log(`soak: ${CLIENTS} clients, ${RATE} msgs/s, ${SECONDS} s`);
   const started = Date.now();

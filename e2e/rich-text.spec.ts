@@ -98,7 +98,7 @@ test('an XSS corpus sent by Alice runs nothing and breaks no layout in Bob’s p
   const sender = await SyncClient.connect(server.url, alice.accessToken);
   const channelId = sender.channelNamed(channel).id;
   const corpus = [...ATTACKS, ...BLNS, 'the end of the corpus'];
-  const answers = await sender.mutateMany(
+  const answers = await sender.mutateInOrder(
     corpus.map((content) => ({
       name: 'message.send' as const,
       args: { id: uuidv7(), channelId, content },

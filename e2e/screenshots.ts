@@ -93,7 +93,7 @@ test('screenshots of the main screens, both themes, desktop and phone', async ({
   await mine.sendMessages(generalId, [
     'Nice. Here is the fix, for the record:\n```ts\nexport function retry<T>(run: () => Promise<T>, times = 3): Promise<T> {\n  return run().catch((e) => (times > 1 ? retry(run, times - 1) : Promise.reject(e)));\n}\n```',
   ]);
-  const [withPicture] = await theirs.mutateMany([
+  const [withPicture] = await theirs.mutateInOrder([
     {
       name: 'message.send',
       args: {

@@ -1,5 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from '@playwright/test';
+import type { TestSfu } from '@echora/testkit';
 import { Permission } from '@echora/shared';
 import { registerViaApi } from './fixtures/api.ts';
 import { SyncClient } from './fixtures/sync-client.ts';
@@ -11,7 +11,6 @@ import {
   loginAndJoin,
   occupants,
   startSfu,
-  stopSfu,
   voiceSetup,
 } from './fixtures/voice.ts';
 
@@ -30,11 +29,11 @@ test.use({
   navigationTimeout: 60_000,
 });
 
-let sfu: ChildProcess | undefined;
+let sfu: TestSfu | undefined;
 test.beforeAll(async ({ server }) => {
   sfu = await startSfu(server.url, setup);
 });
-test.afterAll(() => stopSfu(sfu));
+test.afterAll(() => sfu?.stop());
 
 /** What reached a page's inbound audio since the previous sample (epoch ms, packets, bytes). */
 interface Sample {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import type { Page } from '@playwright/test';
+import type { TestSfu } from '@echora/testkit';
 import { expect, test, type User } from './fixtures/test.ts';
 import { Permission } from '@echora/shared';
 import { registerViaApi } from './fixtures/api.ts';
@@ -12,7 +12,6 @@ import {
   joinVoice as join,
   occupants,
   startSfu,
-  stopSfu,
   voiceSetup,
 } from './fixtures/voice.ts';
 
@@ -31,11 +30,11 @@ test.use({
   navigationTimeout: 60_000,
 });
 
-let sfu: ChildProcess | undefined;
+let sfu: TestSfu | undefined;
 test.beforeAll(async ({ server }) => {
   sfu = await startSfu(server.url, setup);
 });
-test.afterAll(() => stopSfu(sfu));
+test.afterAll(() => sfu?.stop());
 
 /** How much sound each inbound audio stream carried over two seconds, quietest first. */
 async function soundGrowth(page: Page): Promise<number[]> {

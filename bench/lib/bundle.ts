@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { build } from 'vite';
-import { repoRoot } from './proc.ts';
+import { repoRoot } from '@echora/testkit';
 
 /**
  * Bundles `entry` (a bench file run inside a page, with the app code it

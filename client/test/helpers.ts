@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { IDBFactory } from 'fake-indexeddb';
 import WebSocket from 'ws';
-import { newId, type Message, type DownMessage, PROTOCOL_VERSION } from '@echora/shared';
+import { newId, type Message } from '@echora/shared';
+import { freePort, ProtocolClient } from '@echora/testkit';
 import { SyncEngine } from '../src/sync/engine.ts';
 import type { SocketConstructor } from '../src/sync/connection.ts';
 import type { LocalMessage, Replica } from '../src/sync/replica.ts';
@@ -92,54 +92,15 @@ export async function serverHistory(
   account: Account,
   channelId: string,
 ): Promise<Message[]> {
-  const ws = new WebSocket(url);
-  const frames: DownMessage[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data: Buffer) => {
-    frames.push(JSON.parse(data.toString()) as DownMessage);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const next = async <T extends DownMessage['type']>(type: T, requestId?: string) => {
-    for (;;) {
-      const found = frames.find(
-        (f) =>
-          f.type === type &&
-          (requestId === undefined || ('requestId' in f && f.requestId === requestId)),
-      );
-      if (found) return found as Extract<DownMessage, { type: T }>;
-      await new Promise<void>((wake) => waiters.push(wake));
-    }
-  };
-  await new Promise((done) => ws.once('open', done));
-  ws.send(
-    JSON.stringify({
-      type: 'auth',
-      token: account.accessToken,
-      clientId: newId(),
-      protocolVersion: PROTOCOL_VERSION,
-      cursors: {},
-    }),
-  );
-  await next('ready');
-  const all: Message[] = [];
-  let before: number | null = null;
-  for (;;) {
-    const requestId = newId();
-    ws.send(JSON.stringify({ type: 'history', requestId, channelId, before, limit: 100 }));
-    const page = await next('history', requestId);
-    all.push(...page.messages);
-    if (!page.hasMore || page.messages.length === 0) break;
-    before = Math.min(...page.messages.map((m) => m.seq));
-  }
-  ws.close();
+  const client = new ProtocolClient(url);
+  await client.auth({ token: account.accessToken });
+  await client.waitFor((f) => f.type === 'ready');
+  const all = await client.allMessages(channelId);
+  await client.close();
   return all.sort((a, b) => a.seq - b.seq);
 }
 
 /** A ws URL where nothing listens: the server is unreachable from there. */
 export async function deadUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return `ws://127.0.0.1:${port}/api/sync`;
+  return `ws://127.0.0.1:${await freePort()}/api/sync`;
 }

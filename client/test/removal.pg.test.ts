@@ -27,7 +27,7 @@ describe.each(['pglite', 'pg'] as const)('a kicked or banned user’s engine, on
   const online = (engine: SyncEngine) =>
     until(() => Promise.resolve(engine.state === 'online'), 'online');
   const moderate = async (action: 'ban' | 'kick', userId: string) => {
-    const response = await fetch(`${server.origin}/api/moderation/${action}`, {
+    const response = await fetch(`${server.url}/api/moderation/${action}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${alice.accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ userId }),

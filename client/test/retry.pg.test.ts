@@ -19,7 +19,7 @@ describe.each(['pglite', 'pg'] as const)('retrying a refused send, on %s', (kind
   const connect = (account: Account) => startOnline(live, newDevice(), account, server.syncUrl);
 
   const api = async (account: Account, path: string, body: unknown) => {
-    const response = await fetch(`${server.origin}/api${path}`, {
+    const response = await fetch(`${server.url}/api${path}`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${account.accessToken}`,
@@ -33,7 +33,7 @@ describe.each(['pglite', 'pg'] as const)('retrying a refused send, on %s', (kind
   const upload = async (account: Account): Promise<string> => {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), 'dot.png');
-    const response = await fetch(`${server.origin}/api/uploads`, {
+    const response = await fetch(`${server.url}/api/uploads`, {
       method: 'POST',
       headers: { authorization: `Bearer ${account.accessToken}` },
       body: form,

@@ -99,7 +99,7 @@ describe.each<DbKind>(['pg', 'pglite'])('checking a server, on %s', (kind) => {
   });
 
   it('accepts an Echora server that speaks this protocol', async () => {
-    expect(await checkServer(`${server.origin}/`)).toEqual({ ok: true, origin: server.origin });
+    expect(await checkServer(`${server.url}/`)).toEqual({ ok: true, origin: server.url });
   });
 
   it('refuses a server it cannot reach', async () => {

@@ -35,7 +35,7 @@ describe.each<DbKind>(['pg', 'pglite'])('a phone session on %s', (kind) => {
 
   beforeAll(async () => {
     server = await startServer(kind);
-    useServer(server.origin);
+    useServer(server.url);
   });
   afterAll(async () => {
     useServer(undefined);
@@ -51,7 +51,7 @@ describe.each<DbKind>(['pg', 'pglite'])('a phone session on %s', (kind) => {
     await session.register('phone-user', 'correct horse battery staple');
     expect(session.status).toBe('signed-in');
 
-    expect([...secrets.values.keys()]).toEqual([`echora.refresh ${server.origin}/api`]);
+    expect([...secrets.values.keys()]).toEqual([`echora.refresh ${server.url}/api`]);
     const refreshToken = [...secrets.values.values()][0]!;
     expect(refreshToken.length).toBeGreaterThan(20);
 
@@ -69,7 +69,7 @@ describe.each<DbKind>(['pg', 'pglite'])('a phone session on %s', (kind) => {
 
     await again.logout();
     expect(secrets.values.size).toBe(0);
-    const refused = await fetch(`${server.origin}/api/auth/refresh`, {
+    const refused = await fetch(`${server.url}/api/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refreshToken, tokenDelivery: 'body' }),

@@ -61,7 +61,7 @@ describe('voice roster over the sync socket', () => {
       .setExpirationTime('60s')
       .setAudience(VOICE_REPORT_AUDIENCE)
       .sign(new TextEncoder().encode(secret));
-    const response = await fetch(`${server.origin}/api/internal/voice/report`, {
+    const response = await fetch(`${server.url}/api/internal/voice/report`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ node: node.name, epoch: node.epoch, seq: ++node.seq, participants }),

@@ -19,7 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, newId, type AckDown, type RejectDown } from '@echora/shared';
 import { createPgTestDatabase } from '../helpers/db.ts';
 import { SyncClient, until } from '../helpers/sync-client.ts';
-import { nodeEnv, registerOver, startNode, type ServerNode } from '../faults/processes.ts';
+import { nodeEnv } from '../faults/processes.ts';
+import { register, startServer, type TestServer } from '@echora/testkit';
 
 /** Tokens per user per minute: the seeding fits, the floods do not. */
 const RATE = 80;
@@ -38,7 +39,7 @@ const rssMb = (pid: number): number =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 describe.each(['pglite', 'pg'] as const)('a hostile member against a real server (%s)', (kind) => {
-  let node: ServerNode;
+  let node: TestServer;
   let dataDir = '';
   let database: { url: string; drop(): Promise<void> } | undefined;
   let watcher: SyncClient;
@@ -52,9 +53,9 @@ describe.each(['pglite', 'pg'] as const)('a hostile member against a real server
       ...(database ? { DATABASE_URL: database.url } : {}),
     });
     dataDir = env.DATA_DIR ?? '';
-    node = await startNode(env);
-    const owner = await registerOver(node.url, 'owner');
-    watcher = await (await SyncClient.connect(node.url, { token: owner.token })).synced();
+    node = await startServer({ env });
+    const owner = await register(node.url, 'owner');
+    watcher = await (await SyncClient.connect(node.url, { token: owner.accessToken })).synced();
     channelId = [...watcher.replica.channels.values()].find((c) => c.kind === 'text')?.id ?? '';
     const seeded = await watcher.mutateMany(
       'message.send',
@@ -75,12 +76,15 @@ describe.each(['pglite', 'pg'] as const)('a hostile member against a real server
   });
 
   async function member(name: string): Promise<{ id: string; client: SyncClient }> {
-    const { id, token } = await registerOver(node.url, `${name}-${kind}`);
+    const {
+      user: { id },
+      accessToken: token,
+    } = await register(node.url, `${name}-${kind}`);
     return { id, client: await (await SyncClient.connect(node.url, { token })).synced() };
   }
 
   it('a socket that stops reading while it floods history is closed as a slow consumer; RSS stays bounded', async () => {
-    const pid = node.proc.pid ?? 0;
+    const pid = node.child.pid ?? 0;
     const { id: attackerId, client: attacker } = await member('reader');
     const gone = watcher.next(
       (f) => f.type === 'presence' && f.userId === attackerId && f.status === 'offline',
@@ -186,7 +190,7 @@ describe.each(['pglite', 'pg'] as const)('a hostile member against a real server
     expect(
       await victim.mutate('message.send', { id: first, channelId, content: 'mine' }),
     ).toMatchObject({ type: 'ack' });
-    const { token } = await registerOver(node.url, `thief-${kind}`);
+    const { accessToken: token } = await register(node.url, `thief-${kind}`);
     const thief = await SyncClient.connect(node.url, { token, clientId: victim.clientId });
     expect(await thief.closed).toMatchObject({ code: CloseCode.badHandshake });
     // The owner's next send is applied, not answered from someone else's record.

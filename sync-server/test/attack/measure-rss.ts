@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { SyncClient } from '../helpers/sync-client.ts';
-import { nodeEnv, registerOver, startNode } from '../faults/processes.ts';
+import { nodeEnv } from '../faults/processes.ts';
+import { register, startServer } from '@echora/testkit';
 
 const modes = ['paused', 'reading', 'slow'] as const;
 const mode = modes.find((m) => m === process.argv[2]) ?? 'paused';
@@ -19,12 +20,12 @@ const requests = Number(process.argv[3] ?? 400);
 const rssMb = (pid: number): number =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-const node = await startNode(nodeEnv({}));
-const pid = node.proc.pid ?? 0;
+const node = await startServer({ env: nodeEnv({}) });
+const pid = node.child.pid ?? 0;
 try {
-  const owner = await registerOver(node.url, 'owner');
-  const attacker = await registerOver(node.url, 'attacker');
-  const o = await (await SyncClient.connect(node.url, { token: owner.token })).synced();
+  const owner = await register(node.url, 'owner');
+  const attacker = await register(node.url, 'attacker');
+  const o = await (await SyncClient.connect(node.url, { token: owner.accessToken })).synced();
   const channelId = [...o.replica.channels.values()].find((c) => c.kind === 'text')?.id ?? '';
   const content = (process.env.CHAR ?? 'x').repeat(4000);
   await o.mutateMany(
@@ -32,7 +33,7 @@ try {
     Array.from({ length: 100 }, () => ({ id: crypto.randomUUID(), channelId, content })),
   );
   await o.close();
-  const a = await (await SyncClient.connect(node.url, { token: attacker.token })).synced();
+  const a = await (await SyncClient.connect(node.url, { token: attacker.accessToken })).synced();
   if (mode === 'paused') a.ws.pause();
   if (mode === 'slow') {
     a.ws.on('message', () => {

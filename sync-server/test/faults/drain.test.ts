@@ -8,17 +8,18 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '@echora/shared';
 import { SyncClient } from '../helpers/sync-client.ts';
-import { nodeEnv, registerOver, startNode, type ServerNode } from './processes.ts';
+import { nodeEnv } from './processes.ts';
+import { register, startServer, type TestServer } from '@echora/testkit';
 
 describe('draining a node for a restart', () => {
-  let node: ServerNode;
+  let node: TestServer;
   let dataDir = '';
 
   beforeAll(async () => {
     // Long enough that the test, not the timer, ends the drain.
     const env = nodeEnv({ SHUTDOWN_DRAIN_MS: '60000' });
     dataDir = env.DATA_DIR ?? '';
-    node = await startNode(env);
+    node = await startServer({ env });
   }, 120_000);
 
   afterAll(async () => {
@@ -27,11 +28,11 @@ describe('draining a node for a restart', () => {
   });
 
   it('sends sockets away, refuses new ones and says not ready, while still alive', async () => {
-    const { token } = await registerOver(node.url, 'stayer');
+    const { accessToken: token } = await register(node.url, 'stayer');
     const client = await (await SyncClient.connect(node.url, { token })).synced();
     expect((await fetch(`${node.url}/readyz`)).status).toBe(200);
 
-    node.proc.kill('SIGTERM');
+    node.child.kill('SIGTERM');
     expect(await client.closed).toMatchObject({ code: CloseCode.goingAway });
     const ready = await fetch(`${node.url}/readyz`);
     expect(ready.status).toBe(503);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDb } from '../../src/db/pg.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
 import { createPgTestDatabase } from '../helpers/db.ts';
-import { nodeEnv, startNode, type ServerNode } from './processes.ts';
+import { nodeEnv } from './processes.ts';
+import { startServer, type TestServer } from '@echora/testkit';
 import { connectClients, trafficThroughFault } from './traffic.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -16,7 +17,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 describe('kill -9 of a sync-server node under traffic', () => {
   let database: { url: string; drop(): Promise<void> };
   let db: ScriptDb;
-  let nodes: ServerNode[] = [];
+  let nodes: TestServer[] = [];
 
   beforeAll(async () => {
     database = await createPgTestDatabase();
@@ -26,7 +27,7 @@ describe('kill -9 of a sync-server node under traffic', () => {
       REDIS_URL,
       REDIS_PREFIX: `echora_fault_${randomUUID()}:`,
     });
-    nodes = await Promise.all([startNode(env), startNode(env)]);
+    nodes = await Promise.all([startServer({ env }), startServer({ env })]);
   }, 120_000);
 
   afterAll(async () => {
@@ -36,7 +37,7 @@ describe('kill -9 of a sync-server node under traffic', () => {
   });
 
   it('loses and duplicates nothing: acked messages are stored and delivered, unacked ones resent once', async () => {
-    const [doomed, survivor] = nodes as [ServerNode, ServerNode];
+    const [doomed, survivor] = nodes as [TestServer, TestServer];
     let doomedUp = true;
     const { clients, channelId } = await connectClients(survivor.url, 50, 10, (i) =>
       doomedUp && i < 25 ? doomed.url : survivor.url,

@@ -6,23 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDb } from '../../src/db/pg.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
-import {
-  nodeEnv,
-  startNode,
-  startPrivatePostgres,
-  type PrivatePostgres,
-  type ServerNode,
-} from './processes.ts';
+import { nodeEnv, startPrivatePostgres, type PrivatePostgres } from './processes.ts';
+import { startServer, type TestServer } from '@echora/testkit';
 import { connectClients, trafficThroughFault } from './traffic.ts';
 
 describe('Postgres restarted mid-traffic', () => {
   let postgres: PrivatePostgres;
-  let node: ServerNode;
+  let node: TestServer;
   let db: ScriptDb;
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    node = await startNode(nodeEnv({ DATABASE_URL: postgres.url }));
+    node = await startServer({ env: nodeEnv({ DATABASE_URL: postgres.url }) });
     db = createPgDb({ connectionString: postgres.url, max: 1 });
   }, 120_000);
 

@@ -8,20 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgDb } from '../../src/db/pg.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
 import { createPgTestDatabase } from '../helpers/db.ts';
-import {
-  nodeEnv,
-  startNode,
-  startPrivateRedis,
-  type PrivateRedis,
-  type ServerNode,
-} from './processes.ts';
+import { nodeEnv, startPrivateRedis, type PrivateRedis } from './processes.ts';
+import { startServer, type TestServer } from '@echora/testkit';
 import { connectClients, trafficThroughFault } from './traffic.ts';
 
 describe('Redis stopped and started mid-traffic', () => {
   let database: { url: string; drop(): Promise<void> };
   let redis: PrivateRedis;
   let db: ScriptDb;
-  let nodes: ServerNode[] = [];
+  let nodes: TestServer[] = [];
 
   beforeAll(async () => {
     database = await createPgTestDatabase();
@@ -32,7 +27,7 @@ describe('Redis stopped and started mid-traffic', () => {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `echora_fault_${randomUUID()}:`,
     });
-    nodes = await Promise.all([startNode(env), startNode(env)]);
+    nodes = await Promise.all([startServer({ env }), startServer({ env })]);
   }, 120_000);
 
   afterAll(async () => {
@@ -43,7 +38,7 @@ describe('Redis stopped and started mid-traffic', () => {
   });
 
   it('loses and duplicates nothing, and clients on both nodes converge', async () => {
-    const [n1, n2] = nodes as [ServerNode, ServerNode];
+    const [n1, n2] = nodes as [TestServer, TestServer];
     const { clients, channelId } = await connectClients(n1.url, 20, 4, (i) =>
       i % 2 === 0 ? n1.url : n2.url,
     );

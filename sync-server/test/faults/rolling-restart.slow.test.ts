@@ -13,7 +13,8 @@ import { startProxy, type Proxy } from '../../src/cluster/proxy.ts';
 import { createPgDb } from '../../src/db/pg.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
 import { createPgTestDatabase } from '../helpers/db.ts';
-import { nodeEnv, startNode, type ServerNode } from './processes.ts';
+import { nodeEnv } from './processes.ts';
+import { startServer, type TestServer } from '@echora/testkit';
 import { settle } from './tally.ts';
 import { connectClients, trafficThroughFault } from './traffic.ts';
 
@@ -23,7 +24,7 @@ describe('rolling restart of two nodes under traffic', () => {
   let database: { url: string; drop(): Promise<void> };
   let db: ScriptDb;
   let env: Record<string, string>;
-  const nodes: ServerNode[] = [];
+  const nodes: TestServer[] = [];
   let proxy: Proxy;
 
   beforeAll(async () => {
@@ -37,8 +38,8 @@ describe('rolling restart of two nodes under traffic', () => {
       TRUST_PROXY: 'true',
     });
     // One first: it migrates; the second finds nothing to do.
-    nodes.push(await startNode(env));
-    nodes.push(await startNode(env));
+    nodes.push(await startServer({ env }));
+    nodes.push(await startServer({ env }));
     proxy = await startProxy({ host: '127.0.0.1', port: 0, upstreams: nodes.map((n) => n.url) });
   }, 120_000);
 
@@ -67,18 +68,18 @@ describe('rolling restart of two nodes under traffic', () => {
       db,
       fault: async () => {
         for (let i = 0; i < nodes.length; i++) {
-          const old = nodes[i] as ServerNode;
+          const old = nodes[i] as TestServer;
           const before = totalReconnects();
           const struck = Date.now();
           midTraffic.push(clients.reduce((n, c) => n + c.acked.size, 0) < 50 * 200);
-          old.proc.kill('SIGTERM');
+          old.child.kill('SIGTERM');
           await settle(
             () => totalReconnects() > before && clients.every((c) => c.connected),
             10_000,
           );
           backWithinMs.push(Date.now() - struck);
           await old.stop();
-          const fresh = await startNode(env);
+          const fresh = await startServer({ env });
           nodes[i] = fresh;
           proxy.setUpstreams(nodes.map((n) => n.url));
         }

@@ -7,21 +7,21 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgTestDatabase } from '../helpers/db.ts';
-import { nodeEnv, registerOver, startNode, type ServerNode } from './processes.ts';
+import { nodeEnv } from './processes.ts';
+import { register, startServer, type TestServer } from '@echora/testkit';
 
 describe('nodes without a configured secret', () => {
   let database: { url: string; drop(): Promise<void> } | undefined;
-  const nodes: ServerNode[] = [];
+  const nodes: TestServer[] = [];
   const dirs: string[] = [];
 
   beforeAll(async () => {
     database = await createPgTestDatabase();
     for (let i = 0; i < 2; i++) {
       const env = nodeEnv({ DATABASE_URL: database.url });
-      delete env.JWT_SECRET;
       dirs.push(env.DATA_DIR ?? '');
       // One after the other: the second reads what the first generated.
-      nodes.push(await startNode(env));
+      nodes.push(await startServer({ env: { ...env, JWT_SECRET: undefined } }));
     }
   }, 120_000);
 
@@ -32,8 +32,11 @@ describe('nodes without a configured secret', () => {
   });
 
   it('accept each other’s access tokens', async () => {
-    const [one, two] = nodes as [ServerNode, ServerNode];
-    const { id, token } = await registerOver(one.url, 'roamer');
+    const [one, two] = nodes as [TestServer, TestServer];
+    const {
+      user: { id },
+      accessToken: token,
+    } = await register(one.url, 'roamer');
     const me = await fetch(`${two.url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: { id: string } }).user.id).toBe(id);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../src/db/types.ts';
 import { DurableClient, freshDisk, type OutboxEntry } from './durable-client.ts';
-import { registerOver } from './processes.ts';
+import { register } from '@echora/testkit';
 import { report, settle, tally, type Tally } from './tally.ts';
 
 /** Registers `users` users on `url` and connects `count` clients spread over them. */
@@ -14,9 +14,9 @@ export async function connectClients(
   // In small batches: each registration hashes a password.
   for (let i = 0; i < users; i += 5) {
     const batch = Array.from({ length: Math.min(5, users - i) }, (_, k) =>
-      registerOver(url, `fault_${i + k}_${Math.random().toString(36).slice(2, 8)}`),
+      register(url, `fault_${i + k}_${Math.random().toString(36).slice(2, 8)}`),
     );
-    tokens.push(...(await Promise.all(batch)).map((u) => u.token));
+    tokens.push(...(await Promise.all(batch)).map((u) => u.accessToken));
   }
   const clients = Array.from(
     { length: count },

@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@echora/testkit';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPgDb } from '../../src/db/pg.ts';
 import { createPgliteDb } from '../../src/db/pglite.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
-
-/** The Postgres server tests create their databases on. */
-export const TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type DbKind = 'pg' | 'pglite';
 
@@ -18,31 +13,12 @@ export interface TestDb {
   cleanup(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Creates an empty Postgres database `echora_t_<random>` on the test server.
  * Use it when a test needs several pools on one database; else {@link createTestDb}.
  */
-export async function createPgTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `echora_t_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
-  };
+export function createPgTestDatabase(): Promise<TestDatabase> {
+  return createTestDatabase('echora_t');
 }
 
 /**

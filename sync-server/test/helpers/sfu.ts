@@ -1,72 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { SignalDown } from '@echora/shared/voice/index';
 
-const SFU_SERVER = fileURLToPath(new URL('../../../sfu/src/server.ts', import.meta.url));
-
-/** A real SFU process, as `npm start` runs it beside the sync server. */
-export interface SfuProcess {
-  /** Its signaling URL, as `SFU_URLS` lists it (`ws://127.0.0.1:<port>`). */
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback (the SFU must know its port before the sync server's config). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/**
- * Starts `sfu/src/server.ts` as its own process on `port`, reporting to
- * `syncUrl` with `secret`, and waits until it listens.
- */
-export function startSfuProcess(options: {
-  port: number;
-  secret: string;
-  syncUrl: string;
-}): Promise<SfuProcess> {
-  const url = `ws://127.0.0.1:${options.port}`;
-  // node --import tsx (not npx tsx): the pid is the SFU itself.
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SFU_SERVER], {
-    env: {
-      ...process.env,
-      SFU_PORT: String(options.port),
-      BIND_ADDR: '127.0.0.1',
-      SFU_PUBLIC_URL: url,
-      VOICE_GRANT_SECRET: options.secret,
-      SYNC_URL: options.syncUrl,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the SFU did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (!out.includes('sfu: listening')) return;
-      clearTimeout(timer);
-      resolve({
-        url,
-        async stop() {
-          if (proc.exitCode !== null || proc.signalCode !== null) return;
-          const exited = new Promise((r) => proc.once('exit', r));
-          proc.kill('SIGTERM');
-          await exited;
-        },
-      });
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`the SFU exited with ${code}:\n${out}`)));
-  });
-}
+// The SFU process comes from the test kit; these names stay for the tests that use them.
+export { freePort, startSfu as startSfuProcess, type TestSfu as SfuProcess } from '@echora/testkit';
 
 /**
  * The SFU's signaling socket without media: it joins with a grant and records

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
 import {
-  PROTOCOL_VERSION,
   type AckDown,
   type Change,
   type Channel,
@@ -13,6 +10,7 @@ import {
   type RejectDown,
   type Role,
 } from '@echora/shared';
+import { ProtocolClient } from '@echora/testkit';
 
 /** A minimal replica: what a client holds after applying frames by the protocol's rules. */
 export class Replica {
@@ -94,118 +92,27 @@ export interface ConnectOptions {
 }
 
 /**
- * A real `ws` client of the sync socket that records every frame, applies
- * them to a {@link Replica}, and can wait for the frame it expects.
+ * The test kit's protocol client that also applies every frame to a
+ * {@link Replica}, as a device would.
  */
-export class SyncClient {
-  readonly frames: DownMessage[] = [];
+export class SyncClient extends ProtocolClient {
   readonly replica: Replica;
-  readonly clientId: string;
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private seq = 0;
-  private waiters: { test: (f: DownMessage) => boolean; resolve: (f: DownMessage) => void }[] = [];
 
-  private constructor(
-    readonly ws: WebSocket,
-    clientId: string,
-    replica: Replica,
-  ) {
-    this.clientId = clientId;
-    this.replica = replica;
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
-    });
-    ws.on('error', () => undefined);
-    ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as DownMessage;
-      this.frames.push(frame);
-      this.replica.apply(frame);
-      if (frame.type === 'ready') this.seq = frame.nextSeq - 1;
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.test(frame)) return true;
-        w.resolve(frame);
-        return false;
-      });
-    });
+  private constructor(baseUrl: string, options: ConnectOptions) {
+    super(baseUrl, options.clientId === undefined ? {} : { clientId: options.clientId });
+    this.replica = options.replica ?? new Replica();
   }
 
   /** Opens a socket to `baseUrl` (http://host:port) and authenticates unless told not to. */
   static async connect(baseUrl: string, options: ConnectOptions): Promise<SyncClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/sync`);
-    const client = new SyncClient(
-      ws,
-      options.clientId ?? randomUUID(),
-      options.replica ?? new Replica(),
-    );
+    const client = new SyncClient(baseUrl, options);
     const cursors = options.cursors ?? Object.fromEntries(client.replica.cursors);
     // The replica resumes from the cursors it presents (its rows are not kept between clients).
     for (const [scope, v] of Object.entries(options.cursors ?? {}))
       client.replica.cursors.set(scope, v);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    if (options.auth !== false) {
-      client.send({
-        type: 'auth',
-        token: options.token,
-        clientId: client.clientId,
-        protocolVersion: PROTOCOL_VERSION,
-        cursors,
-      });
-    }
+    await client.opened;
+    if (options.auth !== false) await client.auth({ token: options.token, cursors });
     return client;
-  }
-
-  send(value: unknown): void {
-    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-
-  /** The first recorded frame matching `test`, or the next one to arrive. */
-  waitFor<T extends DownMessage>(test: (f: DownMessage) => f is T, timeoutMs?: number): Promise<T>;
-  waitFor(test: (f: DownMessage) => boolean, timeoutMs?: number): Promise<DownMessage>;
-  waitFor(test: (f: DownMessage) => boolean, timeoutMs = 10_000): Promise<DownMessage> {
-    const found = this.frames.find(test);
-    if (found) return Promise.resolve(found);
-    return this.next(test, timeoutMs);
-  }
-
-  /** The next frame to arrive matching `test` (ignores those already recorded). */
-  next(test: (f: DownMessage) => boolean, timeoutMs = 10_000): Promise<DownMessage> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-      void this.closed.then(({ code, reason }) => {
-        clearTimeout(timer);
-        reject(new Error(`socket closed (${code} ${reason}) while waiting for a frame`));
-      });
-      this.waiters.push({
-        test,
-        resolve: (f) => {
-          clearTimeout(timer);
-          resolve(f);
-        },
-      });
-    });
-  }
-
-  /** Waits until `synced`. */
-  async synced(): Promise<this> {
-    await this.waitFor((f) => f.type === 'synced');
-    return this;
-  }
-
-  /** Sends a mutation with the next seq (or the one given) and waits for its answer. */
-  async mutate<N extends MutationName>(
-    name: N,
-    args: MutationArgs<N>,
-    seq = ++this.seq,
-  ): Promise<AckDown | RejectDown> {
-    const answer = this.next(
-      (f) => (f.type === 'ack' || f.type === 'reject') && f.seq === seq,
-      150_000,
-    );
-    this.send({ type: 'mutate', seq, name, args });
-    return (await answer) as AckDown | RejectDown;
   }
 
   /** Sends many mutations without waiting in between, then waits for every answer. */
@@ -216,9 +123,8 @@ export class SyncClient {
     return Promise.all(argsList.map((args) => this.mutate(name, args)));
   }
 
-  close(): Promise<{ code: number; reason: string }> {
-    this.ws.close();
-    return this.closed;
+  protected override onFrame(frame: DownMessage): void {
+    this.replica.apply(frame);
   }
 }
 

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { createPgTestDatabase } from '../helpers/db.ts';
-import { freePort, registerOver } from '../faults/processes.ts';
+import { freePort, register } from '@echora/testkit';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -57,7 +57,7 @@ it('starts, answers through the balancer, restarts nodes in turn, and stops', as
     await waitFor(/Echora cluster is running at http:\/\/127\.0\.0\.1:\d+/);
     const url = `http://127.0.0.1:${port}`;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const { token } = await registerOver(url, 'clustered');
+    const { accessToken: token } = await register(url, 'clustered');
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
     await waitFor(/sfu: listening on/);

@@ -9,19 +9,20 @@ import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeEnv, startNode, type ServerNode } from '../faults/processes.ts';
+import { nodeEnv } from '../faults/processes.ts';
+import { startServer, type TestServer } from '@echora/testkit';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const COMPILED = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
 
 describe('the compiled server', () => {
-  let node: ServerNode | undefined;
+  let node: TestServer | undefined;
   const env = nodeEnv({ NODE_ENV: 'production' });
 
   beforeAll(async () => {
     await run(process.execPath, ['scripts/build-server.mjs'], { cwd: ROOT });
-    node = await startNode(env, [COMPILED]);
+    node = await startServer({ env, args: [COMPILED] });
   }, 120_000);
 
   afterAll(async () => {
@@ -33,7 +34,7 @@ describe('the compiled server', () => {
     const source = await readFile(COMPILED, 'utf8');
     expect(source).not.toMatch(/from\s+["'][^"']+\.ts["']/);
     expect(source).not.toMatch(/["']@echora\/shared/);
-    expect(node?.proc.spawnargs.slice(1)).toEqual([COMPILED]);
+    expect(node?.child.spawnargs.slice(1)).toEqual([COMPILED]);
   });
 
   it('answers /healthz and /readyz', async () => {

@@ -1,0 +1,29 @@
+/**
+ * The test kit: what every test or benchmark that needs a running Echora
+ * uses, so there is one way to start a server, make a database, sign up and
+ * speak the sync protocol.
+ */
+export { login, register, TEST_PASSWORD, type Session } from './auth.ts';
+export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './database.ts';
+export {
+  freePort,
+  repoRoot,
+  startProcess,
+  type Env,
+  type RunningProcess,
+  type StartProcessOptions,
+} from './process.ts';
+export {
+  startServer,
+  startSfu,
+  type StartServerOptions,
+  type TestServer,
+  type TestSfu,
+} from './server.ts';
+export {
+  connectSynced,
+  ProtocolClient,
+  syncSocketUrl,
+  type AuthOptions,
+  type ProtocolClientOptions,
+} from './sync-client.ts';
