@@ -67,7 +67,12 @@ export const mutationNames = Object.keys(mutationArgs) as MutationName[];
  * take their `seq` from its durable counter (reusing the last durable seq, or any number >= 1,
  * is fine).
  */
-export const ephemeralMutations: ReadonlySet<MutationName> = new Set(['typing.start']);
+export const ephemeralMutations: ReadonlySet<MutationName> = new Set<EphemeralMutationName>([
+  'typing.start',
+]);
+export type EphemeralMutationName = 'typing.start';
+/** Mutations that change durable state: recorded, replayed exactly once, in the outbox. */
+export type DurableMutationName = Exclude<MutationName, EphemeralMutationName>;
 
 export * from './channel-create.ts';
 export * from './channel-rename.ts';
