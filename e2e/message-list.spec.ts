@@ -51,7 +51,9 @@ async function expectNewestInView(user: User, text: string): Promise<void> {
     // Say whether the list left the bottom, or the replica never got the message.
     const list = await listState(user.page, text);
     const replica = await replicaHolds(user.page, text.split(' ')[0] ?? text);
-    throw new Error(`${String(e)}\nlist: ${JSON.stringify(list)}\nreplica: ${JSON.stringify(replica)}`);
+    throw new Error(
+      `${String(e)}\nlist: ${JSON.stringify(list)}\nreplica: ${JSON.stringify(replica)}`,
+    );
   }
   await expect
     .poll(() => belowView(user.page, text), { message: `${user.name}: "${text}" below the view` })
