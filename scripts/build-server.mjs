@@ -9,7 +9,7 @@
 // paths the code makes from `import.meta.url` (the repository root, the
 // migrations folder) hold in both.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,9 +30,29 @@ const targets = [
   { dir: 'sfu', entries: ['server'] },
 ];
 
+/** Moves `built` to `final`, moving aside whatever is there (another build may land meanwhile). */
+async function swapIn(built, final) {
+  for (let attempt = 0; ; attempt++) {
+    const old = `${final}.${process.pid}.old${attempt}`;
+    await rename(final, old).catch((err) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rm(old, { recursive: true, force: true });
+    try {
+      await rename(built, final);
+      return;
+    } catch (err) {
+      if ((err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') || attempt >= 10) throw err;
+    }
+  }
+}
+
 const started = performance.now();
 for (const { dir, entries } of targets) {
-  const outdir = join(root, dir, 'dist');
+  // Built beside the old output, then swapped in by rename: two builds at once
+  // (tests run files in parallel) never leave a starting server without its file.
+  const final = join(root, dir, 'dist');
+  const outdir = `${final}.${process.pid}.tmp`;
   await rm(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
@@ -46,5 +66,6 @@ for (const { dir, entries } of targets) {
     plugins: [packagesExternal],
     logLevel: 'warning',
   });
+  await swapIn(outdir, final);
 }
 console.log(`Servers compiled in ${Math.round(performance.now() - started)} ms.`);
