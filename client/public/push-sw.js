@@ -50,6 +50,44 @@
     event.waitUntil(self.registration.showNotification(title, options));
   });
 
+  function base64url(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var binary = '';
+    for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  /*
+   * The push service replaced this browser's subscription (it expired or its
+   * keys were rotated). The worker has no session, so the server accepts the
+   * old endpoint with its auth secret as proof of the device. When the browser
+   * gives no old subscription, the app re-registers on its next start
+   * (client/src/state/push.svelte.ts `resync`).
+   */
+  self.addEventListener('pushsubscriptionchange', function (event) {
+    var old = event.oldSubscription;
+    if (!old || !old.getKey('auth')) return;
+    var next = event.newSubscription
+      ? Promise.resolve(event.newSubscription)
+      : self.registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: old.options.applicationServerKey,
+        });
+    event.waitUntil(
+      next.then(function (subscription) {
+        var json = subscription.toJSON();
+        return fetch(new URL('/api/push/renew', self.registration.scope).href, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            old: { endpoint: old.endpoint, auth: base64url(old.getKey('auth')) },
+            subscription: { endpoint: json.endpoint, keys: json.keys },
+          }),
+        });
+      }),
+    );
+  });
+
   self.addEventListener('notificationclick', function (event) {
     event.notification.close();
     var data = event.notification.data || {};

@@ -171,6 +171,8 @@ export class Chat {
     this.reactions = new Reactions(this.engine, () => this.selfId);
     this.emoji = new EmojiState(replica, session.getToken);
     this.push = new PushNotifications(replica, session.getToken);
+    // Offline now: the next start tries again.
+    this.push.resync().catch(() => undefined);
     const forgetDevice = async () => {
       stopUploadsFor(this);
       // A removed member's pushes stop on the server; this ends the browser's side.

@@ -36,6 +36,27 @@ export const pushSubscribeBodySchema = Type.Object(
 );
 export type PushSubscribeBody = Static<typeof pushSubscribeBodySchema>;
 
+/**
+ * `POST /api/push/renew`: the push service replaced a device's subscription
+ * (`pushsubscriptionchange` in the service worker, which holds no session).
+ * The old endpoint with its auth secret — known only to that browser and this
+ * server — stands for the device; the new subscription takes its place.
+ */
+export const pushRenewBodySchema = Type.Object(
+  {
+    old: Type.Object(
+      {
+        endpoint: Type.String({ minLength: 12, maxLength: 2048, pattern: '^https?://' }),
+        auth: base64url(40),
+      },
+      { additionalProperties: false },
+    ),
+    subscription: pushSubscribeBodySchema,
+  },
+  { additionalProperties: false },
+);
+export type PushRenewBody = Static<typeof pushRenewBodySchema>;
+
 /** The stored subscription's id: the device keeps it to unsubscribe. */
 export const pushSubscriptionSchema = Type.Object({ id: Uuid });
 export type PushSubscriptionRef = Static<typeof pushSubscriptionSchema>;

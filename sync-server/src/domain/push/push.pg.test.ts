@@ -259,6 +259,43 @@ describeEachDb('web push: mentions reach devices of people not connected', (getD
     expect(anonymous.statusCode).toBe(401);
   });
 
+  it('a subscription the push service replaced is renewed without a session, by its old auth secret', async () => {
+    const before = service.device(`renew-old-${newId()}`);
+    const after = service.device(`renew-new-${newId()}`);
+    const id = await subscribe(alice.token, before);
+    const renew = (auth: string, subscription = after.subscription()) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/push/renew',
+        payload: { old: { endpoint: before.endpoint, auth }, subscription },
+      });
+    const row = async () =>
+      (await getDb().query('SELECT endpoint FROM push_subscriptions WHERE id = $1', [id])).rows[0];
+
+    // Someone who knows the endpoint but not its secret moves nothing.
+    const forged = await renew(service.device('forger').subscription().keys.auth);
+    expect(forged.statusCode).toBe(404);
+    expect(await row()).toEqual({ endpoint: before.endpoint });
+    const inside = await renew(before.subscription().keys.auth, {
+      ...after.subscription(),
+      endpoint: 'https://10.0.0.1/steal',
+    });
+    expect(inside.statusCode).toBe(400);
+    expect(await row()).toEqual({ endpoint: before.endpoint });
+
+    const renewed = await renew(before.subscription().keys.auth);
+    expect(renewed.statusCode).toBe(200);
+    expect(renewed.json()).toEqual({ id });
+    expect(await row()).toEqual({ endpoint: after.endpoint });
+    const messageId = await bobSays(`renewed <@${alice.id}>`);
+    expect(service.to(before)).toHaveLength(0);
+    expect(JSON.parse(after.decrypt(service.to(after)[0]?.body ?? Buffer.alloc(0)))).toMatchObject({
+      messageId,
+    });
+    // The old secret no longer names a device.
+    expect((await renew(before.subscription().keys.auth)).statusCode).toBe(404);
+  });
+
   it('limits how fast one user subscribes and unsubscribes', async () => {
     const carol = await registerUser(app, 'carol');
     const statuses: number[] = [];

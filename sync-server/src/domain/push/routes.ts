@@ -3,13 +3,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '@echora/shared';
 import {
   pushKeySchema,
+  pushRenewBodySchema,
   pushSubscribeBodySchema,
   pushSubscriptionParamsSchema,
   pushSubscriptionSchema,
 } from '@echora/shared/protocol/rest/push';
 import { KeyedLimiter } from '../../limits/token-bucket.ts';
 import { endpointProblem } from './endpoint.ts';
-import { deleteSubscription, saveSubscription } from './subscriptions.ts';
+import { deleteSubscription, renewSubscription, saveSubscription } from './subscriptions.ts';
 
 /** Subscribes and unsubscribes per user and node: a device toggling by hand stays far below. */
 export const PUSH_WRITES_PER_MINUTE = 20;
@@ -25,8 +26,8 @@ export const pushRoutes: FastifyPluginCallback<PushRouteOptions> = (base, option
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.authenticate };
   const limiter = new KeyedLimiter(PUSH_WRITES_PER_MINUTE, 60_000);
-  const take = (userId: string) => {
-    const wait = limiter.take(userId);
+  const take = (key: string) => {
+    const wait = limiter.take(key);
     if (wait > 0) throw new AppError('rate_limited', 'Changing notifications too fast.', wait);
   };
 
@@ -46,6 +47,21 @@ export const pushRoutes: FastifyPluginCallback<PushRouteOptions> = (base, option
       take(req.user.id);
       const id = await saveSubscription(app.db, req.user.id, req.body);
       return reply.status(201).send({ id });
+    },
+  );
+
+  // No session here: the service worker renews on its own. The old endpoint and
+  // its auth secret prove the device; limited per address as well as per device.
+  app.post(
+    '/push/renew',
+    { schema: { body: pushRenewBodySchema, response: { 200: pushSubscriptionSchema } } },
+    async (req) => {
+      const problem = endpointProblem(req.body.subscription.endpoint, options.allowLoopbackHttp);
+      if (problem) throw new AppError('invalid', problem);
+      take(`ip:${req.ip}`);
+      const id = await renewSubscription(app.db, req.body);
+      if (!id) throw new AppError('not_found', 'No such subscription.');
+      return { id };
     },
   );
 

@@ -1,5 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import { newId } from '@echora/shared';
-import type { PushSubscribeBody } from '@echora/shared/protocol/rest/push';
+import type { PushRenewBody, PushSubscribeBody } from '@echora/shared/protocol/rest/push';
 import type { Queryable } from '../../db/types.ts';
 
 /** Devices one user may have subscribed; a new one past this replaces their oldest. */
@@ -53,6 +54,41 @@ export async function saveSubscription(
     [userId, MAX_SUBSCRIPTIONS_PER_USER],
   );
   return rows[0]?.id ?? '';
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * Moves the device known by its old endpoint and auth secret to its new
+ * subscription, keeping its id and user; undefined when no device matches
+ * both. The new endpoint must not already be another stored device's.
+ */
+export async function renewSubscription(
+  db: Queryable,
+  { old, subscription }: PushRenewBody,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string; auth: string }>(
+    'SELECT id, auth FROM push_subscriptions WHERE endpoint = $1',
+    [old.endpoint],
+  );
+  const row = rows[0];
+  if (!row || !sameSecret(row.auth, old.auth)) return undefined;
+  if (subscription.endpoint !== old.endpoint) {
+    await db.query('DELETE FROM push_subscriptions WHERE endpoint = $1 AND id <> $2', [
+      subscription.endpoint,
+      row.id,
+    ]);
+  }
+  const updated = await db.query(
+    `UPDATE push_subscriptions SET endpoint = $2, p256dh = $3, auth = $4, created_at = now()
+     WHERE id = $1 AND endpoint = $5 RETURNING id`,
+    [row.id, subscription.endpoint, subscription.keys.p256dh, subscription.keys.auth, old.endpoint],
+  );
+  return updated.rows.length > 0 ? row.id : undefined;
 }
 
 /** Removes the device `id` if it is `userId`'s; false when there is no such one of theirs. */
