@@ -45,6 +45,19 @@ export default defineConfig({
         display: 'standalone',
         start_url: '/',
         scope: '/',
+        // Share to Echora: another app's "Share" posts here; the service
+        // worker keeps it and asks where it goes (public/share-sw.js).
+        share_target: {
+          action: '/share',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: {
+            title: 'title',
+            text: 'text',
+            url: 'url',
+            files: [{ name: 'files', accept: ['image/*', 'video/*', 'audio/*', '*/*'] }],
+          },
+        },
         icons: [
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
@@ -63,7 +76,7 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/api(\/|$)/],
         cleanupOutdatedCaches: true,
         // Web Push: showing a push and opening the app at its message (public/push-sw.js).
-        importScripts: ['push-sw.js'],
+        importScripts: ['push-sw.js', 'share-sw.js'],
         // Files never change under their id: media seen once show offline too.
         // (Access is checked when they are first fetched; the cache is this browser's.)
         runtimeCaching: [

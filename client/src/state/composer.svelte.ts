@@ -43,6 +43,14 @@ export class Composer {
     if (this.#channelId === channelId && this.text === '') this.text = draft ?? '';
   }
 
+  /** Opens `channelId` with `text` after its draft (text shared from another app). */
+  async insert(channelId: string, text: string): Promise<void> {
+    await this.open(channelId);
+    if (this.#channelId !== channelId || !text) return;
+    this.text = this.text.trim() ? `${this.text}\n${text}` : text;
+    this.input();
+  }
+
   /** Call on every keystroke: saves the draft soon and tells others we type. */
   input(): void {
     clearTimeout(this.#saveTimer);
