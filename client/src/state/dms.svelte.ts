@@ -1,8 +1,8 @@
 import { Dexie } from 'dexie';
 import { dmId, newId, type Block, type Channel } from '@echora/shared';
-import type { EnginePort, MutationOutcome, ReplicaPort } from '../lib/engine-port.ts';
+import type { EnginePort, LocalMessage, MutationOutcome, ReplicaPort } from '../lib/engine-port.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
-import { handleError } from './toasts.svelte.ts';
+import { handleError, toasts } from './toasts.svelte.ts';
 
 /** A direct conversation as the sidebar lists it. */
 export interface DmEntry {
@@ -130,9 +130,38 @@ export class Dms {
     this.#run(this.engine.mutate('user.block', { userId, blocked }));
   }
 
+  /** The message whose report dialog is open, if any. */
+  reporting: LocalMessage | null = $state(null);
+
+  /** Opens the report dialog for someone else's message. */
+  askReport(message: LocalMessage): void {
+    this.reporting = message;
+  }
+
+  cancelReport(): void {
+    this.reporting = null;
+  }
+
+  /**
+   * Reports the message of the open dialog to the moderators (they get a
+   * copy of it only), with an optional reason; a toast says once they have it.
+   */
+  async sendReport(reason: string): Promise<void> {
+    const message = this.reporting;
+    if (!message) return;
+    this.reporting = null;
+    const outcome = await this.report(message.id, reason);
+    if (outcome.ok) toasts.show('Reported to the moderators. Thank you.');
+    else handleError(outcome.error, 'Not reported');
+  }
+
   /** Reports a message to the moderators (a copy of it only). */
-  report(messageId: string): Promise<MutationOutcome> {
-    return this.engine.mutate('message.report', { messageId });
+  report(messageId: string, reason = ''): Promise<MutationOutcome> {
+    const trimmed = reason.trim();
+    return this.engine.mutate('message.report', {
+      messageId,
+      ...(trimmed ? { reason: trimmed } : {}),
+    });
   }
 
   #run(outcome: Promise<MutationOutcome>): void {

@@ -24,6 +24,7 @@ export const MANAGE_BITS =
   Permission.createInvites |
   Permission.viewAuditLog |
   Permission.banMembers |
+  Permission.manageMessages |
   Permission.administrator;
 
 function byPositionDesc(a: Role, b: Role): number {

@@ -82,6 +82,19 @@ export function dmCases(m: Matrix): Case<unknown>[] {
     await m.app.sync.deps.access.reload();
   }
 
+  /** An open report by the member of a message in their 1:1 conversation. */
+  async function openReport(): Promise<string> {
+    const other = await m.makeUser();
+    const messageId = await m.makeMessage(other, await makeDm(m.ids.member, other));
+    const id = newId();
+    await m.db.query(
+      `INSERT INTO message_reports (id, reporter_id, message_id, author_id, content)
+       VALUES ($1, $2, $3, $4, 'reported')`,
+      [id, m.ids.member, messageId, other],
+    );
+    return id;
+  }
+
   return [
     make({
       name: 'dm.open with a member',
@@ -326,6 +339,26 @@ export function dmCases(m: Matrix): Case<unknown>[] {
       allowed: STAFF,
       prepare: () => null,
       act: (a) => m.rest(a, 'GET', '/api/reports'),
+    }),
+    make({
+      name: 'GET /api/reports of closed reports, a page after a cursor',
+      allowed: STAFF,
+      prepare: openReport,
+      act: (a, id: string) => m.rest(a, 'GET', `/api/reports?status=closed&limit=5&before=${id}`),
+    }),
+    make({
+      name: 'POST /api/reports/:id/resolve of a DM message’s report',
+      allowed: STAFF,
+      prepare: openReport,
+      act: (a, id: string) =>
+        m.rest(a, 'POST', `/api/reports/${id}/resolve`, { outcome: 'resolved' }),
+    }),
+    make({
+      name: 'POST /api/reports/:id/resolve (dismiss)',
+      allowed: STAFF,
+      prepare: openReport,
+      act: (a, id: string) =>
+        m.rest(a, 'POST', `/api/reports/${id}/resolve`, { outcome: 'dismissed' }),
     }),
   ];
 }

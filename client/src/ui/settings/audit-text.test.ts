@@ -19,6 +19,8 @@ describe('audit text', () => {
   it('names known actions and passes unknown ones through', () => {
     expect(auditVerb('member.timeout')).toBe('timed out');
     expect(auditVerb('member.ban')).toBe('banned');
+    expect(auditVerb('report.resolve')).toBe('resolved a report about');
+    expect(auditVerb('report.dismiss')).toBe('dismissed a report about');
     expect(auditVerb('something.new')).toBe('something.new');
   });
 

@@ -20,6 +20,8 @@ const VERBS: Record<string, string> = {
   'invite.revoke': 'revoked the invite',
   'community.update': 'changed the community settings',
   'message.delete': 'deleted a message of',
+  'report.resolve': 'resolved a report about',
+  'report.dismiss': 'dismissed a report about',
 };
 
 /** The verb for `action`. */
