@@ -86,6 +86,8 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // A switch over a union names every member (or says why not in a default).
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
   ...apps.map((app) => ({

@@ -417,6 +417,7 @@ export class SyncEngine {
       case 'notes.awareness':
       case 'notes.refused':
       case 'notes.closed':
+      case 'notes.versions':
         this.#notes.emit(frame);
         return;
       case 'synced':
