@@ -8,7 +8,7 @@ export interface SocketPair {
   /** The end a client holds; `client.pause()` stops reading, so the server's sends back up. */
   client: WebSocket;
   /** Terminates both ends and closes the listening server. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /**
