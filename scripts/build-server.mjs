@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Compiles the servers to plain JavaScript, so production runs `node` on
 // built files and nothing transpiles at run time: one ES module bundle per
 // entry point, with `@echora/shared` compiled in and every npm package left
@@ -15,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Bare imports stay imports, except the workspace's own TypeScript packages. */
+/**
+ * Bare imports stay imports, except the workspace's own TypeScript packages.
+ * @type {import('esbuild').Plugin}
+ */
 const packagesExternal = {
   name: 'packages-external',
   setup(builder) {
@@ -30,18 +34,23 @@ const targets = [
   { dir: 'sfu', entries: ['server'] },
 ];
 
-/** Moves `built` to `final`, moving aside whatever is there (another build may land meanwhile). */
+/**
+ * Moves `built` to `final`, moving aside whatever is there (another build may land meanwhile).
+ * @param {string} built
+ * @param {string} final
+ */
 async function swapIn(built, final) {
   for (let attempt = 0; ; attempt++) {
     const old = `${final}.${process.pid}.old${attempt}`;
-    await rename(final, old).catch((err) => {
+    await rename(final, old).catch((/** @type {NodeJS.ErrnoException} */ err) => {
       if (err.code !== 'ENOENT') throw err;
     });
     await rm(old, { recursive: true, force: true });
     try {
       await rename(built, final);
       return;
-    } catch (err) {
+    } catch (caught) {
+      const err = /** @type {NodeJS.ErrnoException} */ (caught);
       if ((err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') || attempt >= 10) throw err;
     }
   }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start`: build the client (unless skipped), compile the servers to
 // JavaScript, then run the compiled sync server (which serves the built
 // client on the same port) and SFU with plain `node`: nothing transpiles at
@@ -19,7 +20,12 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const hasClient = existsSync(join(root, 'client', 'vite.config.ts'));
 
-/** Runs a build step quietly; on failure prints its output and exits. */
+/**
+ * Runs a build step quietly; on failure prints its output and exits.
+ * @param {string} what
+ * @param {string} command
+ * @param {string[]} args
+ */
 function buildStep(what, command, args) {
   const build = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
   if (build.status === 0) return;
@@ -43,6 +49,12 @@ const env = {
 /** @type {import('node:child_process').ChildProcess[]} */
 const children = [];
 
+/**
+ * Starts one process of the app; when any of them ends, all stop.
+ * @param {string} name
+ * @param {string} command
+ * @param {string[]} args
+ */
 function run(name, command, args, cwd = root) {
   const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
@@ -56,6 +68,7 @@ function run(name, command, args, cwd = root) {
 
 let stopping = false;
 let exitCode = 0;
+/** @param {number} code */
 function stop(code) {
   if (!stopping) exitCode = code;
   stopping = true;
@@ -64,7 +77,7 @@ function stop(code) {
   for (const child of alive) child.kill('SIGTERM');
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => {
     stopping = true;
     for (const child of children) if (child.exitCode === null) child.kill(signal);

@@ -91,7 +91,7 @@ const closedWith = (client: WeriftVoiceClient, reason: string) =>
   client
     .until(() => client.closed !== undefined, 5000, `close (${reason})`)
     .then(() => {
-      expect(client.closed).toEqual({ code: VoiceCloseCode.ACCESS_REVOKED, reason });
+      expect(client.closed).toEqual({ code: VoiceCloseCode.accessRevoked, reason });
     });
 
 describe('access commands from the sync server', () => {
@@ -273,7 +273,7 @@ describe('grant renewal', () => {
       expiresAt: (nowS() + 60) * 1000,
     });
     await lapsing.client.until(() => lapsing.client.closed !== undefined, 15_000, 'expiry');
-    expect(lapsing.client.closed?.code).toBe(VoiceCloseCode.GRANT_EXPIRED);
+    expect(lapsing.client.closed?.code).toBe(VoiceCloseCode.grantExpired);
     expect(lapsing.client.closed?.reason).toMatch(/^GRANT_EXPIRED/);
     await renewing.client.until(
       () => !renewing.client.participants.some((p) => p.userId === lapsing.userId),

@@ -10,7 +10,7 @@ import {
 
 export type GrantCheck =
   | { ok: true; claims: VoiceGrantClaims }
-  | { ok: false; reason: 'GRANT_INVALID' | 'GRANT_EXPIRED' | 'WRONG_NODE'; message: string };
+  | { ok: false; reason: 'grantInvalid' | 'grantExpired' | 'wrongNode'; message: string };
 
 const checkClaims = validator(voiceGrantClaimsSchema);
 const key = (secret: string) => new TextEncoder().encode(secret);
@@ -39,18 +39,18 @@ export async function verifyGrant(
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired)
-      return { ok: false, reason: 'GRANT_EXPIRED', message: 'the voice grant expired' };
-    return { ok: false, reason: 'GRANT_INVALID', message: 'the voice grant is not valid' };
+      return { ok: false, reason: 'grantExpired', message: 'the voice grant expired' };
+    return { ok: false, reason: 'grantInvalid', message: 'the voice grant is not valid' };
   }
   const { aud: _aud, iss: _iss, ...rest } = payload as Record<string, unknown>;
   const checked = checkClaims(rest);
-  if (!checked.ok) return { ok: false, reason: 'GRANT_INVALID', message: checked.error.message };
+  if (!checked.ok) return { ok: false, reason: 'grantInvalid', message: checked.error.message };
   const claims = checked.value;
   // A long-lived grant would outlive a permission change; refuse it even if signed.
   if (claims.exp - claims.iat > VOICE_GRANT_TTL_S)
-    return { ok: false, reason: 'GRANT_EXPIRED', message: 'the voice grant lives too long' };
+    return { ok: false, reason: 'grantExpired', message: 'the voice grant lives too long' };
   if (nodeHost !== undefined && hostOf(claims.node) !== nodeHost.toLowerCase())
-    return { ok: false, reason: 'WRONG_NODE', message: 'the voice grant is for another node' };
+    return { ok: false, reason: 'wrongNode', message: 'the voice grant is for another node' };
   return { ok: true, claims };
 }
 

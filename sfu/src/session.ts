@@ -3,13 +3,14 @@ import type { WebSocket } from 'ws';
 import { validator } from '@echora/shared';
 import {
   VoiceCloseCode,
+  voiceCloseReason,
   grantIssuedMs,
   joinSignal,
   signalUp,
   type MediaSource,
   type SignalDown,
   type SignalUp,
-  type VoiceCloseReason,
+  type VoiceCloseName,
   type VoiceGrantClaims,
   type VoiceParticipant,
   type VoicePerms,
@@ -78,7 +79,7 @@ export class Session implements Member {
     private readonly ws: WebSocket,
     private readonly ctx: SessionContext,
   ) {
-    this.joinTimer = setTimeout(() => this.close('TIMEOUT', 'no join in time'), JOIN_TIMEOUT_MS);
+    this.joinTimer = setTimeout(() => this.close('timeout', 'no join in time'), JOIN_TIMEOUT_MS);
     ws.on('message', (data, isBinary) => {
       const text = isBinary ? '' : (data as Buffer).toString('utf8');
       // Frames are handled one after another: a `publish` sent right behind
@@ -87,7 +88,7 @@ export class Session implements Member {
         .then(() => this.onFrame(text))
         .catch((error: unknown) => {
           ctx.log(`session ${this.sessionId}: ${String(error)}`);
-          this.close('BAD_HANDSHAKE', 'the frame could not be handled');
+          this.close('badHandshake', 'the frame could not be handled');
         });
     });
     ws.on('close', () => this.cleanUp());
@@ -100,7 +101,7 @@ export class Session implements Member {
     try {
       value = JSON.parse(text);
     } catch {
-      this.close('BAD_HANDSHAKE', 'frames are JSON');
+      this.close('badHandshake', 'frames are JSON');
       return;
     }
     if (!this.room) {
@@ -118,7 +119,7 @@ export class Session implements Member {
   private async join(value: unknown): Promise<void> {
     const checked = checkJoin(value);
     if (!checked.ok) {
-      this.close('BAD_HANDSHAKE', 'the first frame must be a join');
+      this.close('badHandshake', 'the first frame must be a join');
       return;
     }
     const grant = await verifyGrant(checked.value.grant, this.ctx.secret, this.ctx.nodeHost);
@@ -131,7 +132,7 @@ export class Session implements Member {
     // Checked after the (async) signature check, so a command that came meanwhile counts.
     const admitted = this.ctx.ledger.admit(grant.claims);
     if (!admitted.ok) {
-      this.close('ACCESS_REVOKED', admitted.reason);
+      this.close('accessRevoked', admitted.reason);
       return;
     }
     this.enter(
@@ -162,7 +163,7 @@ export class Session implements Member {
     const room = this.ctx.room(claims.ch);
     // One connection per user per channel: a second tab or a reconnect takes over.
     const previous = room.byUser(claims.sub);
-    if (previous instanceof Session) previous.close('REPLACED', 'joined from elsewhere');
+    if (previous instanceof Session) previous.close('replaced', 'joined from elsewhere');
     this.room = room;
     this.peer = this.ctx.engine.createPeer(this.sessionId, {
       onTrack: (track) => {
@@ -175,7 +176,7 @@ export class Session implements Member {
       (error) => {
         if (this.closed) return;
         this.ctx.log(`negotiation of ${this.sessionId} failed: ${String(error)}`);
-        this.close('MEDIA_FAILED', 'negotiation failed');
+        this.close('mediaFailed', 'negotiation failed');
       },
     );
     this.send({
@@ -289,7 +290,7 @@ export class Session implements Member {
     // Skew is forgiven as at join; past it, only a renewal keeps the session.
     const left = this.expiresAt + CLOCK_TOLERANCE_S * 1000 - Date.now();
     this.expiryTimer = setTimeout(
-      () => this.close('GRANT_EXPIRED', 'the grant was not renewed in time'),
+      () => this.close('grantExpired', 'the grant was not renewed in time'),
       Math.max(0, left),
     );
   }
@@ -329,7 +330,7 @@ export class Session implements Member {
 
   /** Ends the session because the sync server took the user's access away. */
   revoke(reason: VoiceRevokeReason): void {
-    this.close('ACCESS_REVOKED', reason);
+    this.close('accessRevoked', reason);
   }
 
   private sendPerms(): void {
@@ -338,10 +339,10 @@ export class Session implements Member {
 
   private onMediaState(state: 'connected' | 'disconnected' | 'failed' | 'closed'): void {
     clearTimeout(this.disconnectTimer);
-    if (state === 'failed') this.close('MEDIA_FAILED', 'media connection failed');
+    if (state === 'failed') this.close('mediaFailed', 'media connection failed');
     else if (state === 'disconnected')
       this.disconnectTimer = setTimeout(
-        () => this.close('MEDIA_FAILED', 'media connection lost'),
+        () => this.close('mediaFailed', 'media connection lost'),
         DISCONNECT_GRACE_MS,
       );
   }
@@ -359,9 +360,9 @@ export class Session implements Member {
   }
 
   /** Closes the socket with a named reason and leaves the room. */
-  close(reason: VoiceCloseReason | 'normal' | 'goingAway', message: string): void {
+  close(name: VoiceCloseName, message: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
-      this.ws.close(VoiceCloseCode[reason], `${reason}: ${message}`.slice(0, 120));
+      this.ws.close(VoiceCloseCode[name], `${voiceCloseReason[name]}: ${message}`.slice(0, 120));
     this.cleanUp();
   }
 

@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VoiceCloseCode, type VoiceNodeReport, type VoicePerms } from '@echora/shared/voice/index';
+import {
+  VoiceCloseCode,
+  voiceCloseReason,
+  type VoiceNodeReport,
+  type VoicePerms,
+} from '@echora/shared/voice/index';
 import { startSfu, type Sfu } from './app.ts';
 import { signGrant } from './grants.ts';
 import { WeriftVoiceClient } from './testing/werift-client.ts';
@@ -157,13 +162,14 @@ describe('SFU with werift clients', () => {
   });
 
   it.each([
-    ['an expired grant', { iat: Math.floor(Date.now() / 1000) - 120 }, 'GRANT_EXPIRED'],
-    ['a grant living too long', { ttlS: 3600 }, 'GRANT_EXPIRED'],
-    ['a grant signed with another secret', { secret: 'another-secret-0000' }, 'GRANT_INVALID'],
-    ['a grant for another node', { node: 'ws://elsewhere:3001' }, 'WRONG_NODE'],
-    ['a first frame that is not a join', { raw: { type: 'leave' } }, 'BAD_HANDSHAKE'],
-    ['a first frame that is not JSON', { raw: '{nope' }, 'BAD_HANDSHAKE'],
-  ] as const)('closes on %s with a named reason', async (_name, opts, reason) => {
+    ['an expired grant', { iat: Math.floor(Date.now() / 1000) - 120 }, 'grantExpired'],
+    ['a grant living too long', { ttlS: 3600 }, 'grantExpired'],
+    ['a grant signed with another secret', { secret: 'another-secret-0000' }, 'grantInvalid'],
+    ['a grant for another node', { node: 'ws://elsewhere:3001' }, 'wrongNode'],
+    ['a first frame that is not a join', { raw: { type: 'leave' } }, 'badHandshake'],
+    ['a first frame that is not JSON', { raw: '{nope' }, 'badHandshake'],
+  ] as const)('closes on %s with a named reason', async (_name, opts, name) => {
+    const reason = voiceCloseReason[name];
     const client = new WeriftVoiceClient(url());
     clients.push(client);
     if ('raw' in opts) await client.sendRaw(opts.raw);
@@ -181,7 +187,7 @@ describe('SFU with werift clients', () => {
       await client.join(grant);
     }
     await client.until(() => client.closed !== undefined, 5000, 'close');
-    expect(client.closed?.code).toBe(VoiceCloseCode[reason]);
+    expect(client.closed?.code).toBe(VoiceCloseCode[name]);
     expect(client.closed?.reason.startsWith(reason)).toBe(true);
   });
 });

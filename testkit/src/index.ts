@@ -20,6 +20,7 @@ export {
   type TestServer,
   type TestSfu,
 } from './server.ts';
+export { openSocketPair, type SocketPair } from './socket-pair.ts';
 export {
   connectSynced,
   ProtocolClient,

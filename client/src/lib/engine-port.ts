@@ -37,6 +37,7 @@ export type MutationOutcome = { ok: true } | { ok: false; error: WireError };
 export interface TypingEntry {
   channelId: string;
   userId: string;
+  /** `Date.now()` after which the entry is gone unless renewed. */
   expiresAt: number;
 }
 

@@ -4,9 +4,9 @@ import {
   type MutateUp,
   type MutationName,
   type Removal,
-  type WireError,
 } from '@echora/shared';
 import type { SocketConstructor, Timing } from './connection.ts';
+import type { ConnectionState, MutationOutcome } from '../lib/engine-port.ts';
 import type { Replica } from './replica.ts';
 
 /*
@@ -14,8 +14,8 @@ import type { Replica } from './replica.ts';
  * before they go on the wire.
  */
 
-export type ConnectionState = 'offline' | 'connecting' | 'online';
-export type MutationOutcome = { ok: true } | { ok: false; error: WireError };
+// Declared once, in the port the UI codes against; the engine implements it.
+export type { ConnectionState, MutationOutcome };
 
 export interface SyncEngineOptions {
   replica: Replica;

@@ -34,6 +34,7 @@ import {
   type MutationOutcome,
   type SyncEngineOptions,
 } from './engine-wire.ts';
+import type { EnginePort } from '../lib/engine-port.ts';
 import { Emitter } from './emitter.ts';
 import { forgetReplica } from './forget.ts';
 import { HistoryRequests } from './history-requests.ts';
@@ -57,7 +58,7 @@ export type { ConnectionState, MutationOutcome, SyncEngineOptions } from './engi
  * mutations in order, and reconnects until stopped. The UI reads the replica;
  * this class is how it writes.
  */
-export class SyncEngine {
+export class SyncEngine implements EnginePort {
   readonly replica: Replica;
   #state: ConnectionState = 'offline';
   #userId: string | undefined;
@@ -417,6 +418,7 @@ export class SyncEngine {
       case 'notes.awareness':
       case 'notes.refused':
       case 'notes.closed':
+      case 'notes.versions':
         this.#notes.emit(frame);
         return;
       case 'synced':

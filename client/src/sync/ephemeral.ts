@@ -2,12 +2,9 @@ import type { PresenceStatus } from '@echora/shared';
 import type { VoiceParticipant } from '@echora/shared/voice/index';
 import { Emitter } from './emitter.ts';
 
-export interface TypingEntry {
-  channelId: string;
-  userId: string;
-  /** `Date.now()` after which the entry is gone unless renewed. */
-  expiresAt: number;
-}
+import type { TypingEntry } from '../lib/engine-port.ts';
+
+export type { TypingEntry };
 
 /** Who is online (absent: offline), as the server last said; cleared while disconnected. */
 export class PresenceBook {

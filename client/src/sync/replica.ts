@@ -14,8 +14,12 @@ import {
   type ReadState,
   type Role,
   type UserSettings,
-  type WireError,
 } from '@echora/shared';
+import type {
+  LocalMessage as PortLocalMessage,
+  MessageStatus,
+  ReplicaPort,
+} from '../lib/engine-port.ts';
 
 const channelDefaults: Pick<Channel, 'parentId' | 'parentMessageId' | 'overrides'> = {
   parentId: null,
@@ -41,13 +45,10 @@ const emptyMemberExtras = (): Omit<
  */
 export const REPLICA_VERSION = 5;
 
-export type MessageStatus = 'sent' | 'pending' | 'failed';
+export type { MessageStatus };
 
-/** A message as the UI sees it: the server's message plus its local state. */
-export type LocalMessage = Message & {
-  status: MessageStatus;
-  error?: WireError;
-  sortKey: number;
+/** A message as the UI sees it (the port's `LocalMessage`), plus what only the engine reads. */
+export type LocalMessage = PortLocalMessage & {
   /** A failed send keeps the arguments it was sent with, so a retry resends them all. */
   sendArgs?: MessageSendArgs;
 };
@@ -119,7 +120,7 @@ export interface KvRow {
 }
 
 /** The device's local copy of what the user may see, plus the engine's bookkeeping. */
-export class Replica extends Dexie {
+export class Replica extends Dexie implements ReplicaPort {
   declare channels: Table<Channel, string>;
   declare members: Table<Member, string>;
   declare formerMembers: Table<FormerMember, string>;

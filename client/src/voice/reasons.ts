@@ -1,4 +1,4 @@
-import type { VoiceRevokeReason } from '@echora/shared/voice/index';
+import { voiceCloseReason, type VoiceRevokeReason } from '@echora/shared/voice/index';
 import type { SignalClose } from './signaling.ts';
 
 /** What the user is told when the sync server ended their call, by reason. */
@@ -9,16 +9,17 @@ const REVOKED: Record<VoiceRevokeReason, string> = {
   no_access: 'You no longer have access to this voice channel.',
 };
 
+/** By the reason key the SFU's close starts with. */
 const REASONS: Record<string, string> = {
-  REPLACED: 'You joined this channel from somewhere else.',
-  FORBIDDEN: 'You were removed from the voice channel.',
-  GRANT_INVALID: 'The voice server refused the connection.',
-  WRONG_NODE: 'The voice server refused the connection.',
+  [voiceCloseReason.replaced]: 'You joined this channel from somewhere else.',
+  [voiceCloseReason.forbidden]: 'You were removed from the voice channel.',
+  [voiceCloseReason.grantInvalid]: 'The voice server refused the connection.',
+  [voiceCloseReason.wrongNode]: 'The voice server refused the connection.',
 };
 
 /** The message for a final close of the SFU socket, or null when there is nothing to say. */
 export function closeMessage(close: SignalClose): string | null {
-  if (close.reason === 'ACCESS_REVOKED')
+  if (close.reason === voiceCloseReason.accessRevoked)
     return REVOKED[close.detail as VoiceRevokeReason] ?? REVOKED.no_access;
   return REASONS[close.reason] ?? null;
 }

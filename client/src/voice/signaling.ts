@@ -13,11 +13,11 @@ export interface SignalClose {
 /** Codes after which reconnecting is pointless or unwanted. */
 const FINAL = new Set<number>([
   VoiceCloseCode.normal,
-  VoiceCloseCode.GRANT_INVALID,
-  VoiceCloseCode.WRONG_NODE,
-  VoiceCloseCode.FORBIDDEN,
-  VoiceCloseCode.REPLACED,
-  VoiceCloseCode.ACCESS_REVOKED,
+  VoiceCloseCode.grantInvalid,
+  VoiceCloseCode.wrongNode,
+  VoiceCloseCode.forbidden,
+  VoiceCloseCode.replaced,
+  VoiceCloseCode.accessRevoked,
 ]);
 
 /**

@@ -1,94 +1,48 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@echora/shared';
+import { startServer, type TestServer } from '@echora/testkit';
 import { createPgTestDatabase } from '../../test/helpers/db.ts';
 import { SyncClient, until } from '../../test/helpers/sync-client.ts';
 
-const SERVER = fileURLToPath(new URL('../server.ts', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PRESENCE_TTL_MS = 1500;
 
-interface Node {
-  proc: ChildProcess;
-  url: string;
-}
-
-/** Starts `sync-server/src/server.ts` as its own process and waits for "Server listening at". */
-function startNode(env: Record<string, string>): Promise<Node> {
-  // node --import tsx (not npx tsx) so the pid is the server itself and kill -9 really kills it.
-  const proc = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Server listening at (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`node exited with ${code}:\n${out}`)));
-  });
-}
-
-async function register(url: string, username: string): Promise<{ id: string; token: string }> {
-  const res = await fetch(`${url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'correct horse battery' }),
-  });
-  const body = (await res.json()) as { user: { id: string }; accessToken: string };
-  return { id: body.user.id, token: body.accessToken };
-}
-
 describe('two sync-server processes on one Postgres and Redis', () => {
   let database: { url: string; drop(): Promise<void> };
-  const nodes: Node[] = [];
+  const nodes: TestServer[] = [];
+  // One data folder for both nodes, as a deployment shares its uploads.
+  const dataDir = join(tmpdir(), `echora-multi-${randomBytes(4).toString('hex')}`);
 
   beforeAll(async () => {
     database = await createPgTestDatabase();
     const env = {
-      PORT: '0',
-      DATABASE_URL: database.url,
       REDIS_URL,
       REDIS_PREFIX: `echora_t_${randomUUID()}:`,
       JWT_SECRET: randomBytes(32).toString('hex'),
-      DATA_DIR: join(tmpdir(), `echora-multi-${randomBytes(4).toString('hex')}`),
+      DATA_DIR: dataDir,
       PRESENCE_TTL_MS: String(PRESENCE_TTL_MS),
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'test',
     };
     // Both at once: migrations and the default channels must be made exactly once.
-    nodes.push(...(await Promise.all([startNode(env), startNode(env)])));
+    const both = { database: { url: database.url }, env };
+    nodes.push(...(await Promise.all([startServer(both), startServer(both)])));
   }, 120_000);
 
   afterAll(async () => {
-    for (const n of nodes) {
-      if (n.proc.exitCode === null && n.proc.signalCode === null) {
-        const exited = new Promise((r) => n.proc.once('exit', r));
-        n.proc.kill('SIGTERM');
-        await exited;
-      }
-    }
+    await Promise.all(nodes.map((n) => n.stop()));
+    await rm(dataDir, { recursive: true, force: true });
     await database.drop();
   });
 
   it("clients on different nodes chat, see each other online, and a killed node's users go offline", async () => {
-    const [n1, n2] = nodes as [Node, Node];
-    const alice = await register(n1.url, 'alice');
-    const bob = await register(n2.url, 'bob');
-    const a = await (await SyncClient.connect(n1.url, { token: alice.token })).synced();
-    const b = await (await SyncClient.connect(n2.url, { token: bob.token })).synced();
+    const [n1, n2] = nodes as [TestServer, TestServer];
+    const { user: alice, accessToken: aliceToken } = await n1.register('alice');
+    const { user: bob, accessToken: bobToken } = await n2.register('bob');
+    const a = await (await SyncClient.connect(n1.url, { token: aliceToken })).synced();
+    const b = await (await SyncClient.connect(n2.url, { token: bobToken })).synced();
     expect([...a.replica.channels.values()].map((c) => c.name).sort()).toEqual([
       'General',
       'general',
@@ -123,12 +77,13 @@ describe('two sync-server processes on one Postgres and Redis', () => {
     await online(a, bob.id);
     await online(b, alice.id);
 
-    n1.proc.kill('SIGKILL');
-    const killedAt = Date.now();
-    await b.next(
+    const offline = b.next(
       (f) => f.type === 'presence' && f.userId === alice.id && f.status === 'offline',
       10_000,
     );
+    const killedAt = Date.now();
+    await n1.kill();
+    await offline;
     expect(Date.now() - killedAt).toBeLessThan(PRESENCE_TTL_MS * 3);
     await b.close();
   }, 60_000);

@@ -1,31 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket, { WebSocketServer } from 'ws';
+import { openSocketPair } from '@echora/testkit';
 import { Outbound } from './outbound.ts';
-
-/** A real server socket and the client at its other end (which the test may stop reading). */
-async function pair(): Promise<{
-  server: WebSocket;
-  client: WebSocket;
-  close: () => Promise<void>;
-}> {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise((resolve) => wss.once('listening', resolve));
-  const { port } = wss.address() as AddressInfo;
-  const accepted = new Promise<WebSocket>((resolve) => wss.once('connection', resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${port}`);
-  await new Promise((resolve) => client.once('open', resolve));
-  const server = await accepted;
-  return {
-    server,
-    client,
-    close: async () => {
-      client.terminate();
-      server.terminate();
-      await new Promise((resolve) => wss.close(resolve));
-    },
-  };
-}
 
 describe('outbound byte bound', () => {
   let cleanup: (() => Promise<void>) | undefined;
@@ -49,7 +24,7 @@ describe('outbound byte bound', () => {
   }
 
   it('refuses a frame past the bound instead of buffering it, and holds no more than the bound', async () => {
-    const { server, client, close } = await pair();
+    const { server, client, close } = await openSocketPair();
     cleanup = close;
     client.pause();
     let overflows = 0;
@@ -68,7 +43,7 @@ describe('outbound byte bound', () => {
   });
 
   it('drained() waits while backed up and resolves once the client reads', async () => {
-    const { server, client, close } = await pair();
+    const { server, client, close } = await openSocketPair();
     cleanup = close;
     client.pause();
     let overflowed = false;
@@ -85,7 +60,7 @@ describe('outbound byte bound', () => {
   });
 
   it('close() releases whoever waits', async () => {
-    const { server, client, close } = await pair();
+    const { server, client, close } = await openSocketPair();
     cleanup = close;
     client.pause();
     let overflowed = false;

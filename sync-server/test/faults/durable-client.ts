@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
-import { PROTOCOL_VERSION, newId, type DownMessage } from '@echora/shared';
+import { newId, type DownMessage } from '@echora/shared';
+import { ProtocolClient } from '@echora/testkit';
 import { Replica } from '../helpers/sync-client.ts';
 
 /** One queued `message.send`, as a device would keep it on disk. */
@@ -43,7 +43,7 @@ export class DurableClient {
   reconnects = 0;
   /** Called after each ack is recorded (tests kill the client from here, mid-stream). */
   onAck: ((acked: number) => void) | undefined;
-  private ws: WebSocket | undefined;
+  private socket: Connection | undefined;
   private live = false;
   private stopped = false;
 
@@ -70,7 +70,7 @@ export class DurableClient {
   kill(): void {
     this.stopped = true;
     this.live = false;
-    this.ws?.terminate();
+    this.socket?.ws.terminate();
   }
 
   get pending(): number {
@@ -83,39 +83,27 @@ export class DurableClient {
   }
 
   private transmit(entry: OutboxEntry): void {
-    this.ws?.send(
-      JSON.stringify({
-        type: 'mutate',
-        seq: entry.seq,
-        name: 'message.send',
-        args: { id: entry.id, channelId: entry.channelId, content: entry.content },
-      }),
-    );
+    this.socket?.send({
+      type: 'mutate',
+      seq: entry.seq,
+      name: 'message.send',
+      args: { id: entry.id, channelId: entry.channelId, content: entry.content },
+    });
   }
 
   private open(onSynced?: () => void): void {
     if (this.stopped) return;
-    const ws = new WebSocket(`${this.pickUrl().replace(/^http/, 'ws')}/api/sync`, {
-      perMessageDeflate: false,
-    });
-    this.ws = ws;
-    ws.on('open', () => {
-      ws.send(
-        JSON.stringify({
-          type: 'auth',
-          token: this.token,
-          clientId: this.disk.clientId,
-          protocolVersion: PROTOCOL_VERSION,
-          cursors: Object.fromEntries(this.disk.replica.cursors),
-        }),
-      );
-    });
-    ws.on('message', (data: Buffer) =>
-      this.onFrame(JSON.parse(data.toString()) as DownMessage, onSynced),
+    const socket = new Connection(this.pickUrl(), this.disk.clientId, (frame) =>
+      this.onFrame(frame, onSynced),
     );
-    ws.on('error', () => undefined);
-    ws.on('close', () => {
-      if (this.ws !== ws) return;
+    this.socket = socket;
+    socket
+      .auth({ token: this.token, cursors: Object.fromEntries(this.disk.replica.cursors) })
+      .catch(
+        () => undefined, // A failed open ends in `closed`, which reconnects.
+      );
+    void socket.closed.then(() => {
+      if (this.socket !== socket) return;
       this.live = false;
       if (this.stopped) return;
       this.reconnects++;
@@ -136,7 +124,7 @@ export class DurableClient {
     const gaps = replica.gaps.length;
     replica.apply(frame);
     // A real client reconnects on a gap and resumes from its cursor.
-    if (replica.gaps.length > gaps) this.ws?.terminate();
+    if (replica.gaps.length > gaps) this.socket?.ws.terminate();
     if (frame.type === 'ready') {
       this.live = true;
       for (const entry of this.disk.outbox) this.transmit(entry);
@@ -152,5 +140,20 @@ export class DurableClient {
         this.onAck?.(this.acked.size);
       } else this.rejected.set(entry.id, `${frame.error.kind}: ${frame.error.message}`);
     }
+  }
+}
+
+/** One connection of a {@link DurableClient}: the test kit's client, handing each frame over. */
+class Connection extends ProtocolClient {
+  constructor(
+    url: string,
+    clientId: string,
+    private readonly handle: (frame: DownMessage) => void,
+  ) {
+    super(url, { clientId, perMessageDeflate: false });
+  }
+
+  protected override onFrame(frame: DownMessage): void {
+    this.handle(frame);
   }
 }

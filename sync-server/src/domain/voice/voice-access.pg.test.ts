@@ -115,7 +115,7 @@ describeEachDb('voice follows bans, kicks, timeouts and permission changes', (ge
     const doneAt = performance.now();
     const closed = await socket.closedWithin(10_000);
     expect(closed).toMatchObject({
-      code: VoiceCloseCode.ACCESS_REVOKED,
+      code: VoiceCloseCode.accessRevoked,
       reason: `ACCESS_REVOKED: ${reason}`,
     });
     expect(closed.at - doneAt).toBeLessThan(1000);
