@@ -51,7 +51,10 @@ export class Uploads {
     private readonly db = new UploadQueueDb(),
   ) {
     this.#stopOnline = deps.onOnline(() => void this.drain());
-    void this.#load().then(() => this.drain());
+    this.#load().then(
+      () => this.drain(),
+      (e: unknown) => this.#failed(e),
+    );
   }
 
   /** Files in the composer, not sent yet. */
@@ -138,10 +141,19 @@ export class Uploads {
   }
 
   async #drainAll(): Promise<void> {
-    do {
-      this.#again = false;
-      await this.#drain();
-    } while (this.#again);
+    try {
+      do {
+        this.#again = false;
+        await this.#drain();
+      } while (this.#again);
+    } catch (e) {
+      this.#failed(e);
+    }
+  }
+
+  /** Work cut short by `dispose()` (its database closed) is no error to show. */
+  #failed(error: unknown): void {
+    if (!this.#disposed) handleError(error);
   }
 
   dispose(): void {
