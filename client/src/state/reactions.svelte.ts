@@ -3,17 +3,13 @@ import { handleError } from './toasts.svelte.ts';
 
 /** Reacting to messages: optimistic, queued offline, exactly once (the engine's outbox). */
 export class Reactions {
-  #pickingFor: LocalMessage | null = $state(null);
+  /** The message whose emoji picker is open, if any. */
+  pickingFor: LocalMessage | null = $state(null);
 
   constructor(
     private readonly engine: EnginePort,
     private readonly selfId: () => string,
   ) {}
-
-  /** The message whose emoji picker is open, if any. */
-  get pickingFor(): LocalMessage | null {
-    return this.#pickingFor;
-  }
 
   /** True when I reacted to `message` with `emoji`. */
   mine(message: LocalMessage, emoji: string): boolean {
@@ -31,10 +27,10 @@ export class Reactions {
   }
 
   pick(message: LocalMessage): void {
-    this.#pickingFor = message;
+    this.pickingFor = message;
   }
 
   closePicker(): void {
-    this.#pickingFor = null;
+    this.pickingFor = null;
   }
 }
