@@ -67,8 +67,8 @@ describe.each(['pglite', 'pg'] as const)('starting a direct conversation, on %s'
     const composer = new Composer(a.replica, a);
     const opened = a.mutate('dm.open', { userId: carol.user.id });
     await composer.open(id);
-    composer.text = 'hello Carol';
-    composer.send();
+    composer.setText('hello Carol');
+    composer.submit();
     expect(await opened).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
     const toast = await until(
       () => Promise.resolve(toasts.items.find((t) => t.message.startsWith('Not sent'))),

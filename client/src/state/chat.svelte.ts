@@ -6,6 +6,7 @@ import { LiveQuery } from '../lib/live-query.svelte.ts';
 import { syncUrl } from '../lib/config.ts';
 import { indexById } from '../lib/format.ts';
 import { MarkdownDirectory } from '../lib/markdown/directory.svelte.ts';
+import { startMediaSession } from '../files/media-session.ts';
 import { platform } from '../platform/index.ts';
 import { reconnectWhenBack } from './wake.ts';
 import { createEngine } from './backend.ts';
@@ -14,7 +15,7 @@ import { Dms } from './dms.svelte.ts';
 import { CommunityName } from './community-name.svelte.ts';
 import { Composer } from './composer.svelte.ts';
 import { Connection } from './connection.svelte.ts';
-import { MessageActions } from './editing.svelte.ts';
+import { MessageActions } from './message-actions.svelte.ts';
 import { Notifications } from './notifications.svelte.ts';
 import { PushNotifications } from './push.svelte.ts';
 import { ChannelMessages } from './messages.svelte.ts';
@@ -31,7 +32,7 @@ import { Reactions } from './reactions.svelte.ts';
 import { Jump } from './reply.svelte.ts';
 import { SearchState } from './search.svelte.ts';
 import { Threads } from './threads.svelte.ts';
-import { stopUploadsFor } from './uploads.svelte.ts';
+import { Uploads } from './uploads.svelte.ts';
 
 /**
  * Everything the main view needs for a signed-in user: the engine and the
@@ -51,6 +52,8 @@ export class Chat {
   readonly messages: ChannelMessages;
   readonly actions: MessageActions;
   readonly composer: Composer;
+  /** Messages with files: staged in the composer, then uploaded and sent. */
+  readonly uploads: Uploads;
   readonly presence: Presence;
   readonly typing: Typing;
   readonly voice: Voice;
@@ -105,7 +108,16 @@ export class Chat {
       aroundFetcher(session.getToken),
     );
     this.actions = new MessageActions(this.engine);
-    this.composer = new Composer(replica, this.engine);
+    this.uploads = new Uploads({
+      userId: user.id,
+      replica,
+      getToken: session.getToken,
+      send: (args) => this.engine.mutate('message.send', args),
+      onOnline: (cb) => this.engine.onState((s) => s === 'online' && cb()),
+    });
+    // Keeps the cookie that lets <img> and <video> load files fresh.
+    startMediaSession(session.getToken);
+    this.composer = new Composer(replica, this.engine, this.uploads);
     this.presence = new Presence(
       this.engine,
       () => this.selfId,
@@ -174,7 +186,7 @@ export class Chat {
     // Offline now: the next start tries again.
     this.push.resync().catch(() => undefined);
     const forgetDevice = async () => {
-      stopUploadsFor(this);
+      this.uploads.dispose();
       // A removed member's pushes stop on the server; this ends the browser's side.
       await this.push.unsubscribe().catch(() => undefined);
       return this.engine.forget();
@@ -239,6 +251,7 @@ export class Chat {
     this.voice.dispose();
     this.unread.dispose();
     this.composer.dispose();
+    this.uploads.dispose();
     this.search.dispose();
     this.engine.stop();
   }

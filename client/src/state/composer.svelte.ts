@@ -1,8 +1,10 @@
 import { Limits, newId } from '@echora/shared';
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
+import { MentionPicks } from './mention-picks.ts';
 import { Reply } from './reply.svelte.ts';
 import { handleError, toasts } from './toasts.svelte.ts';
+import type { Uploads } from './uploads.svelte.ts';
 
 /** Send `typing.start` at most this often while the user types. */
 const TYPING_EVERY_MS = 3000;
@@ -10,19 +12,41 @@ const DRAFT_SAVE_MS = 300;
 
 const draftKey = (channelId: string) => `draft:${channelId}`;
 
-/** The message being written in the open channel; drafts are kept per channel in the replica. */
+/** Where a message with files goes: the chat's upload queue (see `Uploads`). */
+export type FileQueue = Pick<Uploads, 'staged' | 'send'>;
+
+/**
+ * The message being written in the open channel; drafts are kept per channel
+ * in the replica. It decides how a message is sent: picked mentions become
+ * tokens, the reply target goes along, and with files staged the message goes
+ * through the upload queue instead of straight to the outbox.
+ */
 export class Composer {
-  text = $state('');
+  #text = $state('');
   /** The message the next one answers ("Replying to ..."). */
   readonly reply = new Reply();
+  /** Mentions picked from the suggestions, encoded when the message is sent. */
+  readonly mentions = new MentionPicks();
   #channelId: string | undefined;
   #lastTyping = 0;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /** `files`: the upload queue, for a composer that can attach files (a thread's cannot). */
   constructor(
     private readonly replica: ReplicaPort,
     private readonly engine: EnginePort,
+    private readonly files?: FileQueue,
   ) {}
+
+  /** The text being written. */
+  get text(): string {
+    return this.#text;
+  }
+
+  /** Replaces the text (the text box's binding); call `input()` for each keystroke. */
+  setText(text: string): void {
+    this.#text = text;
+  }
 
   /**
    * Switches to a channel at once, then saves the old draft and loads the new
@@ -34,20 +58,20 @@ export class Composer {
     if (channelId === this.#channelId) return;
     const saving = this.#flush();
     this.#channelId = channelId;
-    this.text = '';
+    this.#text = '';
     this.reply.cancel();
     await saving;
     if (!channelId) return;
     const draft = await kvGet<string>(this.replica, draftKey(channelId));
     // The user may have switched again (or typed) while the draft loaded.
-    if (this.#channelId === channelId && this.text === '') this.text = draft ?? '';
+    if (this.#channelId === channelId && this.#text === '') this.#text = draft ?? '';
   }
 
   /** Opens `channelId` with `text` after its draft (text shared from another app). */
   async insert(channelId: string, text: string): Promise<void> {
     await this.open(channelId);
     if (this.#channelId !== channelId || !text) return;
-    this.text = this.text.trim() ? `${this.text}\n${text}` : text;
+    this.setText(this.#text.trim() ? `${this.#text}\n${text}` : text);
     this.input();
   }
 
@@ -57,17 +81,36 @@ export class Composer {
     this.#saveTimer = setTimeout(() => void this.#flush(), DRAFT_SAVE_MS);
     const channelId = this.#channelId;
     const now = Date.now();
-    if (channelId && this.text.trim() && now - this.#lastTyping > TYPING_EVERY_MS) {
+    if (channelId && this.#text.trim() && now - this.#lastTyping > TYPING_EVERY_MS) {
       this.#lastTyping = now;
       // Ephemeral and best effort: a lost typing signal needs no toast.
       this.engine.mutate('typing.start', { channelId }).catch(() => undefined);
     }
   }
 
-  /** Sends the text as a message; it shows at once as pending, online or not. */
-  send(): void {
+  /**
+   * Sends what was written, at once and online or not: a text message shows as
+   * pending; one with files is queued with them and sent once they are stored.
+   * Does nothing when there is nothing to send.
+   */
+  submit(): void {
+    this.#text = this.mentions.encode(this.#text);
+    this.mentions.clear();
     const channelId = this.#channelId;
-    const content = this.text.trim();
+    if (channelId && this.files && this.files.staged.length > 0) {
+      // A message of files only may have no caption.
+      const content = this.#text.trim();
+      this.#clear(channelId);
+      const replyToId = this.reply.take(channelId);
+      this.files.send(channelId, content, replyToId).catch((e: unknown) => handleError(e));
+      return;
+    }
+    this.#sendText();
+  }
+
+  #sendText(): void {
+    const channelId = this.#channelId;
+    const content = this.#text.trim();
     if (!channelId || !content) return;
     if (content.length > Limits.messageLength) {
       toasts.show(
@@ -76,10 +119,7 @@ export class Composer {
       );
       return;
     }
-    this.text = '';
-    this.#lastTyping = 0;
-    clearTimeout(this.#saveTimer);
-    kvSet(this.replica, draftKey(channelId), undefined).catch((e: unknown) => handleError(e));
+    this.#clear(channelId);
     const id = newId();
     const replyToId = this.reply.take(channelId);
     const args = { id, channelId, content, ...(replyToId ? { replyToId } : {}) };
@@ -87,10 +127,19 @@ export class Composer {
       async (outcome) => {
         if (outcome.ok || (await this.#shownAsFailed(id))) return;
         handleError(outcome.error, 'Not sent');
-        if (this.#channelId === channelId && this.text === '') this.text = content;
+        // Given back to edit, unless the user has moved on or started another message.
+        if (this.#channelId === channelId && this.#text === '') this.#text = content;
       },
       (e: unknown) => handleError(e),
     );
+  }
+
+  /** Empties the box and the channel's saved draft once its text is on its way. */
+  #clear(channelId: string): void {
+    this.#text = '';
+    this.#lastTyping = 0;
+    clearTimeout(this.#saveTimer);
+    kvSet(this.replica, draftKey(channelId), undefined).catch((e: unknown) => handleError(e));
   }
 
   /**
@@ -108,7 +157,7 @@ export class Composer {
   async #flush(): Promise<void> {
     clearTimeout(this.#saveTimer);
     const channelId = this.#channelId;
-    const text = this.text;
+    const text = this.#text;
     if (!channelId) return;
     try {
       await kvSet(this.replica, draftKey(channelId), text || undefined);

@@ -6,20 +6,25 @@ import type { ChannelMessages } from './messages.svelte.ts';
 
 /** The message the composer's next message answers. */
 export class Reply {
-  target: Pick<LocalMessage, 'id' | 'authorId' | 'channelId'> | null = $state(null);
+  #target: Pick<LocalMessage, 'id' | 'authorId' | 'channelId'> | null = $state(null);
+
+  /** The message being answered, for the "Replying to ..." bar. */
+  get target(): Pick<LocalMessage, 'id' | 'authorId' | 'channelId'> | null {
+    return this.#target;
+  }
 
   start(message: LocalMessage): void {
-    this.target = { id: message.id, authorId: message.authorId, channelId: message.channelId };
+    this.#target = { id: message.id, authorId: message.authorId, channelId: message.channelId };
   }
 
   cancel(): void {
-    this.target = null;
+    this.#target = null;
   }
 
   /** The reply target for a message about to be sent to `channelId` (then forgotten). */
   take(channelId: string): string | undefined {
-    const target = this.target;
-    this.target = null;
+    const target = this.#target;
+    this.#target = null;
     return target?.channelId === channelId ? target.id : undefined;
   }
 }

@@ -34,10 +34,9 @@ const RETRY_MS = 5000;
  * stopped, and the server sees one message however often this is retried.
  */
 export class Uploads {
-  staged: StagedFile[] = $state([]);
-  queued: QueuedMessage[] = $state([]);
-  /** Upload progress per queued file key, 0..1. */
-  progress: Record<string, number> = $state({});
+  #staged: StagedFile[] = $state([]);
+  #queued: QueuedMessage[] = $state([]);
+  #progress: Record<string, number> = $state({});
   // Not state: the UI never reads it.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #controllers = new Map<string, AbortController>();
@@ -45,38 +44,57 @@ export class Uploads {
   #again = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopOnline: () => void;
+  #disposed = false;
 
   constructor(
     private readonly deps: UploadDeps,
     private readonly db = new UploadQueueDb(),
   ) {
     this.#stopOnline = deps.onOnline(() => void this.drain());
-    void this.#load().then(() => this.drain());
+    this.#load().then(
+      () => this.drain(),
+      (e: unknown) => this.#failed(e),
+    );
+  }
+
+  /** Files in the composer, not sent yet. */
+  get staged(): readonly StagedFile[] {
+    return this.#staged;
+  }
+
+  /** Messages with files on their way (uploading, waiting for the network, or refused). */
+  get queued(): readonly QueuedMessage[] {
+    return this.#queued;
+  }
+
+  /** Upload progress per queued file key, 0..1. */
+  get progress(): Readonly<Record<string, number>> {
+    return this.#progress;
   }
 
   /** Adds files to the composer (paperclip, drop or paste). */
   add(files: Iterable<File>): void {
     for (const file of files) {
-      if (this.staged.length >= MAX_ATTACHMENTS) {
+      if (this.#staged.length >= MAX_ATTACHMENTS) {
         toasts.show(`A message holds at most ${MAX_ATTACHMENTS} files.`, 'error');
         break;
       }
       const previewUrl = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
-      this.staged.push({ key: newId(), file, previewUrl });
+      this.#staged.push({ key: newId(), file, previewUrl });
     }
   }
 
   unstage(key: string): void {
-    const found = this.staged.find((s) => s.key === key);
+    const found = this.#staged.find((s) => s.key === key);
     if (found?.previewUrl) URL.revokeObjectURL(found.previewUrl);
-    this.staged = this.staged.filter((s) => s.key !== key);
+    this.#staged = this.#staged.filter((s) => s.key !== key);
   }
 
   /** Queues the staged files with `content` as one message, and starts uploading. */
   async send(channelId: string, content: string, replyToId?: string): Promise<void> {
-    const staged = this.staged;
+    const staged = this.#staged;
     if (staged.length === 0) return;
-    this.staged = [];
+    this.#staged = [];
     const files: QueuedFile[] = staged.map((s) => ({
       key: s.key,
       name: s.file.name || 'pasted-image.png',
@@ -123,17 +141,28 @@ export class Uploads {
   }
 
   async #drainAll(): Promise<void> {
-    do {
-      this.#again = false;
-      await this.#drain();
-    } while (this.#again);
+    try {
+      do {
+        this.#again = false;
+        await this.#drain();
+      } while (this.#again);
+    } catch (e) {
+      this.#failed(e);
+    }
+  }
+
+  /** Work cut short by `dispose()` (its database closed) is no error to show. */
+  #failed(error: unknown): void {
+    if (!this.#disposed) handleError(error);
   }
 
   dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     clearTimeout(this.#timer);
     this.#stopOnline();
     for (const c of this.#controllers.values()) c.abort();
-    for (const s of this.staged) if (s.previewUrl) URL.revokeObjectURL(s.previewUrl);
+    for (const s of this.#staged) if (s.previewUrl) URL.revokeObjectURL(s.previewUrl);
     this.db.close();
   }
 
@@ -142,7 +171,7 @@ export class Uploads {
       .where('userId')
       .equals(this.deps.userId)
       .sortBy('createdAt');
-    this.queued = rows;
+    this.#queued = rows;
   }
 
   async #drain(): Promise<void> {
@@ -183,7 +212,7 @@ export class Uploads {
           file.blob,
           file.name,
           token,
-          (loaded, total) => (this.progress[file.key] = total ? loaded / total : 0),
+          (loaded, total) => (this.#progress[file.key] = total ? loaded / total : 0),
           controller.signal,
         );
         // Saved at once: a reload resumes with the next file, not this one again.
@@ -221,26 +250,8 @@ export class Uploads {
       }
     }
     await this.db.messages.delete(row.messageId);
-    for (const f of row.files) delete this.progress[f.key];
+    for (const f of row.files) delete this.#progress[f.key];
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const instances = new WeakMap<object, Uploads>();
-
-/** The one upload queue of a signed-in view (`owner`: its Chat). */
-export function uploadsFor(owner: object, deps: () => UploadDeps): Uploads {
-  let found = instances.get(owner);
-  if (!found) {
-    found = new Uploads(deps());
-    instances.set(owner, found);
-  }
-  return found;
-}
-
-/** Stops the upload queue of `owner` (its user was removed: nothing more may be sent). */
-export function stopUploadsFor(owner: object): void {
-  instances.get(owner)?.dispose();
-  instances.delete(owner);
-}

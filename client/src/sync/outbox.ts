@@ -1,6 +1,13 @@
-import type { AckDown, MessageSendArgs, MutationName, RejectDown } from '@echora/shared';
-import { dmId } from '@echora/shared';
+import type {
+  AckDown,
+  DurableMutationName,
+  MessageSendArgs,
+  MutationArgs,
+  MutationName,
+  RejectDown,
+} from '@echora/shared';
 import { cursorOf } from './apply.ts';
+import { mutatorOf } from './mutators/index.ts';
 import { applyMutation, entityKey, touches, type ApplyContext } from './optimistic.ts';
 import { ensureShadows, rebaseTables, recompute } from './rebase.ts';
 import { type LocalMessage, type OutboxEntry, type Replica } from './replica.ts';
@@ -32,25 +39,12 @@ export function enqueue(
 ): Promise<OutboxEntry> {
   return r.transaction('rw', tables(r), async () => {
     const entry: OutboxEntry = { name, args, keys: [], createdAt: new Date().toISOString() };
-    if (name === 'channel.create') {
-      const last = await r.channels.orderBy('position').last();
-      entry.local = { position: (last?.position ?? -1) + 1 };
-    } else if (
-      name === 'message.edit' ||
-      name === 'message.delete' ||
-      name === 'message.pin' ||
-      name === 'reaction.toggle'
-    ) {
-      const id =
-        name === 'reaction.toggle'
-          ? (args as { messageId: string }).messageId
-          : (args as { id: string }).id;
-      const held = (await r.messages.get(id)) ?? (await r.shadows.get(`message:${id}`))?.row;
-      if (held && 'channelId' in held) entry.local = { channelId: held.channelId as string };
-    } else if (name === 'dm.open') {
-      // Both sides derive the same id, so two offline starts meet in one conversation.
-      entry.local = { channelId: dmId(ctx.userId, (args as { userId: string }).userId) };
-    }
+    const local = await mutatorOf(name)?.prepare?.(
+      r,
+      args as MutationArgs<DurableMutationName>,
+      ctx,
+    );
+    if (local) entry.local = local;
     const refs = touches(entry);
     entry.keys = refs.map((ref) => entityKey(ref.entity, ref.id));
     await ensureShadows(r, refs);

@@ -1,4 +1,4 @@
-import { Dexie, type Table } from 'dexie';
+import { Dexie, type DexieOptions, type Table } from 'dexie';
 import type { Attachment } from '@echora/shared';
 
 /** One file of a queued message: its bytes until uploaded, then the server's record. */
@@ -32,8 +32,9 @@ export interface QueuedMessage {
 export class UploadQueueDb extends Dexie {
   messages!: Table<QueuedMessage, string>;
 
-  constructor(name = 'echora-uploads') {
-    super(name);
+  /** `options`: another IndexedDB (fake-indexeddb in tests). */
+  constructor(name = 'echora-uploads', options?: DexieOptions) {
+    super(name, options);
     this.version(1).stores({ messages: 'messageId, userId, createdAt' });
   }
 }

@@ -4,28 +4,36 @@ import { handleError, toasts } from './toasts.svelte.ts';
 
 /** Editing and deleting your own messages, and the fate of failed sends. */
 export class MessageActions {
-  /** The message being edited in place, if any. */
-  editingId: string | null = $state(null);
-  /** The message waiting for delete confirmation, if any. */
-  confirmingDelete: LocalMessage | null = $state(null);
+  #editingId: string | null = $state(null);
+  #confirmingDelete: LocalMessage | null = $state(null);
 
   constructor(private readonly engine: EnginePort) {}
 
+  /** The message being edited in place, if any. */
+  get editingId(): string | null {
+    return this.#editingId;
+  }
+
+  /** The message waiting for delete confirmation, if any. */
+  get confirmingDelete(): LocalMessage | null {
+    return this.#confirmingDelete;
+  }
+
   startEdit(id: string): void {
-    this.editingId = id;
+    this.#editingId = id;
   }
 
   cancelEdit(): void {
-    this.editingId = null;
+    this.#editingId = null;
   }
 
   /** Saves an edit; empty content asks to delete instead, unchanged content just closes. */
   saveEdit(message: LocalMessage, content: string): void {
     const trimmed = content.trim();
-    this.editingId = null;
+    this.#editingId = null;
     if (trimmed === message.content.trim()) return;
     if (!trimmed) {
-      this.confirmingDelete = message;
+      this.#confirmingDelete = message;
       return;
     }
     if (trimmed.length > Limits.messageLength) {
@@ -41,17 +49,17 @@ export class MessageActions {
   }
 
   askDelete(message: LocalMessage): void {
-    this.confirmingDelete = message;
+    this.#confirmingDelete = message;
   }
 
   cancelDelete(): void {
-    this.confirmingDelete = null;
+    this.#confirmingDelete = null;
   }
 
   /** Deletes the message awaiting confirmation (a failed or pending send is just discarded). */
   confirmDelete(): void {
-    const message = this.confirmingDelete;
-    this.confirmingDelete = null;
+    const message = this.#confirmingDelete;
+    this.#confirmingDelete = null;
     if (!message) return;
     if (message.status !== 'sent') {
       this.discard(message.id);
