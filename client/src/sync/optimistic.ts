@@ -17,6 +17,7 @@ import {
   type LocalMessage,
   type OutboxEntry,
 } from './replica.ts';
+import * as polls from './mutators/polls.ts';
 
 /** One entity a mutation changes, with the scope its server state lives in. */
 export interface EntityRef {
@@ -112,6 +113,10 @@ export function touches(entry: Entry): EntityRef[] {
       return [{ entity: 'block', id: as(name, args).userId, scope: '' }];
     case 'message.report':
       return [];
+    case 'poll.create':
+    case 'poll.vote':
+    case 'poll.close':
+      return polls.touches(entry);
   }
 }
 
@@ -329,6 +334,10 @@ export function applyMutation(
     }
     case 'message.report':
       return row;
+    case 'poll.create':
+    case 'poll.vote':
+    case 'poll.close':
+      return polls.apply(entry, ref, row, ctx);
   }
 }
 

@@ -3,6 +3,7 @@ import { dmId } from '@echora/shared';
 import { cursorOf } from './apply.ts';
 import { applyMutation, entityKey, touches, type ApplyContext } from './optimistic.ts';
 import { ensureShadows, rebaseTables, recompute } from './rebase.ts';
+import * as polls from './mutators/polls.ts';
 import { type LocalMessage, type OutboxEntry, type Replica } from './replica.ts';
 
 /*
@@ -46,7 +47,9 @@ export function enqueue(
           ? (args as { messageId: string }).messageId
           : (args as { id: string }).id;
       const held = (await r.messages.get(id)) ?? (await r.shadows.get(`message:${id}`))?.row;
-      if (held && 'channelId' in held) entry.local = { channelId: held.channelId as string };
+      if (held && 'channelId' in held) entry.local = { channelId: held.channelId };
+    } else if (name === 'poll.vote' || name === 'poll.close') {
+      entry.local = await polls.local(r, entry);
     } else if (name === 'dm.open') {
       // Both sides derive the same id, so two offline starts meet in one conversation.
       entry.local = { channelId: dmId(ctx.userId, (args as { userId: string }).userId) };

@@ -131,31 +131,32 @@ describeEachDb('polls', (getDb) => {
     const b = await connect('bob');
     const single = pollArgs();
     await a.mutate('poll.create', single);
-    const reject = (kind: string) =>
-      expect.objectContaining({ type: 'reject', error: expect.objectContaining({ kind }) });
-    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [0, 1] })).toEqual(
+    const reject = (kind: string) => ({ type: 'reject', error: { kind } });
+    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [0, 1] })).toMatchObject(
       reject('invalid'),
     );
-    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [3] })).toEqual(
+    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [3] })).toMatchObject(
       reject('invalid'),
     );
-    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [1, 1] })).toEqual(
+    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [1, 1] })).toMatchObject(
       reject('invalid'),
     );
-    expect(await a.mutate('poll.create', pollArgs({ options: ['Only one'] }))).toEqual(
+    expect(await a.mutate('poll.create', pollArgs({ options: ['Only one'] }))).toMatchObject(
       reject('invalid'),
     );
-    expect(await a.mutate('poll.create', pollArgs({ options: ['Same', ' same '] }))).toEqual(
+    expect(await a.mutate('poll.create', pollArgs({ options: ['Same', ' same '] }))).toMatchObject(
       reject('invalid'),
     );
-    expect(await a.mutate('poll.create', pollArgs({ question: '   ' }))).toEqual(reject('invalid'));
+    expect(await a.mutate('poll.create', pollArgs({ question: '   ' }))).toMatchObject(
+      reject('invalid'),
+    );
     expect(
       await a.mutate(
         'poll.create',
         pollArgs({ options: Array.from({ length: 11 }, (_, i) => `${i}`) }),
       ),
-    ).toEqual(reject('invalid'));
-    expect(await b.mutate('poll.vote', { pollId: newId(), optionIds: [0] })).toEqual(
+    ).toMatchObject(reject('invalid'));
+    expect(await b.mutate('poll.vote', { pollId: newId(), optionIds: [0] })).toMatchObject(
       reject('not_found'),
     );
     // Past its end time: refused even before the sweep closes it.
@@ -164,7 +165,7 @@ describeEachDb('polls', (getDb) => {
       [single.id],
     );
     const before = await dump(getDb());
-    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [0] })).toEqual(
+    expect(await b.mutate('poll.vote', { pollId: single.id, optionIds: [0] })).toMatchObject(
       reject('conflict'),
     );
     expect(await dump(getDb())).toBe(before);
@@ -173,11 +174,11 @@ describeEachDb('polls', (getDb) => {
     await a.mutate('poll.create', open);
     // Only its author or a moderator closes it.
     const untouched = await dump(getDb());
-    expect(await b.mutate('poll.close', { pollId: open.id })).toEqual(reject('forbidden'));
+    expect(await b.mutate('poll.close', { pollId: open.id })).toMatchObject(reject('forbidden'));
     expect(await dump(getDb())).toBe(untouched);
     expect(await a.mutate('poll.close', { pollId: open.id })).toMatchObject({ type: 'ack' });
     await until(() => typeof b.replica.messages.get(open.id)?.poll?.closedAt === 'string');
-    expect(await b.mutate('poll.vote', { pollId: open.id, optionIds: [0] })).toEqual(
+    expect(await b.mutate('poll.vote', { pollId: open.id, optionIds: [0] })).toMatchObject(
       reject('conflict'),
     );
     const closedAgain = await a.mutate('poll.close', { pollId: open.id });

@@ -19,7 +19,7 @@ async function livePoll(
 ): Promise<{ message: MessageRow; poll: PollRow; summary: Poll; perms: number }> {
   const message = await liveMessage(ctx, id);
   const poll = await findPoll(ctx.tx, id, true);
-  const summary = message.poll as Poll | null | undefined;
+  const summary = message.poll;
   if (!poll || !summary) throw new AppError('not_found', 'No such poll.');
   const perms = await channelPerms(ctx, message.channel_id);
   return { message, poll, summary, perms };
