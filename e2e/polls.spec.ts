@@ -25,10 +25,10 @@ test('a poll voted on by three people, one of them offline, converges for all', 
   await expect(dialog.getByText('Ask a question.')).toBeVisible();
   await expect(dialog.getByText('Fill in this option or remove it.')).toHaveCount(2);
   await dialog.getByLabel('Question').fill(question);
-  await dialog.getByLabel('Option 1').fill('Pizza');
-  await dialog.getByLabel('Option 2').fill('Sushi');
+  await dialog.getByRole('textbox', { name: 'Option 1' }).fill('Pizza');
+  await dialog.getByRole('textbox', { name: 'Option 2' }).fill('Sushi');
   await dialog.getByRole('button', { name: 'Add option' }).click();
-  await dialog.getByLabel('Option 3').fill('Tacos');
+  await dialog.getByRole('textbox', { name: 'Option 3' }).fill('Tacos');
   await dialog.getByLabel('Duration').selectOption({ label: '1 day' });
   await alice.page.screenshot({ path: 'test-results/polls-dialog.png' });
   await dialog.getByRole('button', { name: 'Post poll' }).click();
