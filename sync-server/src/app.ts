@@ -31,6 +31,7 @@ import type { FileStorage } from './storage/index.ts';
 import type { SyncOptions } from './sync/deps.ts';
 import { registerSync } from './sync/plugin.ts';
 import { registerRetention } from './sync/retention.ts';
+import { registerPollSweep } from './domain/polls/sweep.ts';
 
 /** What {@link buildApp} needs. */
 export interface BuildAppOptions {
@@ -94,6 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   }
   const hooks = await registerSync(app, { hooks: options.hooks, options: options.sync });
   registerRetention(app, config.mutationRetentionDays);
+  registerPollSweep(app);
   // Messages from before search existed are indexed before the server answers.
   app.addHook('onReady', async () => {
     const indexed = await backfillSearch(db);

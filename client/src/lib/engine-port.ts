@@ -6,6 +6,7 @@ import type {
   Emoji,
   FormerMember,
   Member,
+  PollVote,
   Message,
   MutationArgs,
   MutationName,
@@ -58,6 +59,8 @@ export interface ReplicaPort {
   roles: Table<Role, string>;
   /** People the user blocked (their own scope). */
   blocks: Table<Block, string>;
+  /** The user's own choices in polls (their own scope), by poll id. */
+  pollVotes: Table<PollVote, string>;
   /** Row shape is the engine's; go through `lib/kv.ts`. */
   kv: Table;
   /** Every table, for wiping the replica when another user signs in. */

@@ -29,6 +29,7 @@ import { UserSettingsState } from './user-settings.svelte.ts';
 import { Voice } from './voice.svelte.ts';
 import { EmojiState } from './emoji.svelte.ts';
 import { Reactions } from './reactions.svelte.ts';
+import { Polls } from './polls.svelte.ts';
 import { Jump } from './reply.svelte.ts';
 import { SearchState } from './search.svelte.ts';
 import { Threads } from './threads.svelte.ts';
@@ -68,6 +69,8 @@ export class Chat {
   /** Threads and pins (the side panel), reactions, custom emoji, jumping to quoted messages. */
   readonly threads: Threads;
   readonly reactions: Reactions;
+  /** Making polls, voting, closing them. */
+  readonly polls: Polls;
   readonly emoji: EmojiState;
   readonly jump = new Jump();
   /** The search panel: this device's index and the server's, merged. */
@@ -181,6 +184,7 @@ export class Chat {
     this.replica = replica;
     this.threads = new Threads(this.engine, () => this.channels.all);
     this.reactions = new Reactions(this.engine, () => this.selfId);
+    this.polls = new Polls(replica, this.engine);
     this.emoji = new EmojiState(replica, session.getToken);
     this.push = new PushNotifications(replica, session.getToken);
     // Offline now: the next start tries again.

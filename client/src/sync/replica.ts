@@ -10,6 +10,7 @@ import {
   type Member,
   type Message,
   type MessageSendArgs,
+  type PollVote,
   type MutationName,
   type ReadState,
   type Role,
@@ -43,7 +44,7 @@ const emptyMemberExtras = (): Omit<
  * The replica's schema version. Bump it (and add a `version(n).upgrade`) when a
  * table or index changes; never edit an old version's store list.
  */
-export const REPLICA_VERSION = 5;
+export const REPLICA_VERSION = 6;
 
 export type { MessageStatus };
 
@@ -73,7 +74,7 @@ export interface OutboxEntry {
    * Values the optimistic effect needs that the args do not carry: a new
    * channel's position, the channel of an edited or deleted message.
    */
-  local?: { position?: number; channelId?: string };
+  local?: { position?: number; channelId?: string; previous?: number[] };
   /**
    * Acked, but the change it produced has not reached the replica yet: the
    * optimistic view is kept until the scope's cursor reaches `version`, so the
@@ -95,7 +96,8 @@ export type EntityRow =
   | ReadState
   | UserSettings
   | CommunityInfo
-  | Block;
+  | Block
+  | PollVote;
 
 /**
  * The last server state of an entity that has pending local changes; the view
@@ -131,6 +133,7 @@ export class Replica extends Dexie implements ReplicaPort {
   declare userSettings: Table<UserSettings, string>;
   declare community: Table<CommunityInfo, string>;
   declare blocks: Table<Block, string>;
+  declare pollVotes: Table<PollVote, string>;
   declare cursors: Table<CursorRow, string>;
   declare outbox: Table<OutboxEntry, number>;
   declare shadows: Table<Shadow, string>;
@@ -178,7 +181,9 @@ export class Replica extends Dexie implements ReplicaPort {
     // Version 4 keeps the names of former members whose messages remain.
     this.version(4).stores({ formerMembers: 'id' });
     // Version 5 keeps the people the user blocked (their user scope).
-    this.version(REPLICA_VERSION).stores({ blocks: 'id' });
+    this.version(5).stores({ blocks: 'id' });
+    // Version 6 keeps the user's own choices in polls (their user scope).
+    this.version(REPLICA_VERSION).stores({ pollVotes: 'id, channelId' });
   }
 
   /** The view table holding rows of `entity` (rows of the matching kind only). */
@@ -194,6 +199,7 @@ export class Replica extends Dexie implements ReplicaPort {
       userSettings: this.userSettings,
       community: this.community,
       block: this.blocks,
+      pollVote: this.pollVotes,
     };
     return tables[entity] as Table<EntityRow, string>;
   }
@@ -215,6 +221,7 @@ export const ENTITY_KINDS: readonly EntityKind[] = [
   'userSettings',
   'community',
   'block',
+  'pollVote',
 ];
 
 /** Where an entity's server state lives: the community, a channel, or the user's own scope. */
@@ -229,6 +236,7 @@ export const ENTITY_SCOPE: Record<EntityKind, 'community' | 'channel' | 'user'> 
   userSettings: 'user',
   community: 'community',
   block: 'user',
+  pollVote: 'user',
 };
 
 /** Opens (creating if needed) the replica named `name` in this browser profile. */

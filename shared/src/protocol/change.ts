@@ -8,6 +8,7 @@ import {
   readStateSchema,
   roleSchema,
   blockSchema,
+  pollVoteSchema,
   Uuid,
 } from './entities.ts';
 import { userSettingsSchema } from './user-settings.ts';
@@ -30,6 +31,7 @@ export const entitySchemas = {
   userSettings: userSettingsSchema,
   community: communityInfoSchema,
   block: blockSchema,
+  pollVote: pollVoteSchema,
 } as const;
 export type EntityName = keyof typeof entitySchemas;
 export const entityNames = Object.keys(entitySchemas) as EntityName[];
@@ -57,6 +59,7 @@ export const changeSchema = Type.Union([
   upsert('userSettings', userSettingsSchema),
   upsert('community', communityInfoSchema),
   upsert('block', blockSchema),
+  upsert('pollVote', pollVoteSchema),
   Type.Object({
     version: Type.Number(),
     op: Type.Literal('delete'),
@@ -71,6 +74,7 @@ export const changeSchema = Type.Union([
       Type.Literal('userSettings'),
       Type.Literal('community'),
       Type.Literal('block'),
+      Type.Literal('pollVote'),
     ]),
     id: Uuid,
   }),

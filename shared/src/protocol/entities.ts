@@ -98,6 +98,45 @@ export const attachmentSchema = Type.Object({
 });
 export type Attachment = Static<typeof attachmentSchema>;
 
+/** One answer of a poll: `id` is its place in the list (0-9), fixed when the poll is made. */
+export const pollOptionSchema = Type.Object({
+  id: Type.Integer(),
+  text: Type.String(),
+  votes: Type.Number(),
+  /** Who chose it: named polls only. An anonymous poll never carries a voter's id. */
+  voterIds: Type.Optional(Type.Array(Uuid)),
+});
+export type PollOption = Static<typeof pollOptionSchema>;
+
+/**
+ * A poll attached to a message (its `content` is the question too, so search,
+ * notifications and previews show it). Counts and, for named polls, voters;
+ * the viewer's own choice is their `pollVote` (user scope).
+ */
+export const pollSchema = Type.Object({
+  question: Type.String(),
+  options: Type.Array(pollOptionSchema),
+  multiple: Type.Boolean(),
+  anonymous: Type.Boolean(),
+  /** When the server closes it (null: open until closed by hand). */
+  endsAt: NullableString,
+  closedAt: NullableString,
+  /** People who voted (someone choosing several options counts once). */
+  voters: Type.Number(),
+});
+export type Poll = Static<typeof pollSchema>;
+
+/**
+ * The user's own choice in a poll (user scope; `id` is the poll's message id).
+ * No choice is no row: retracting a vote is its tombstone.
+ */
+export const pollVoteSchema = Type.Object({
+  id: Uuid,
+  channelId: Uuid,
+  optionIds: Type.Array(Type.Integer()),
+});
+export type PollVote = Static<typeof pollVoteSchema>;
+
 /** A message as replicated to clients (channel scope). */
 export const messageSchema = Type.Object({
   id: Uuid,
@@ -114,6 +153,8 @@ export const messageSchema = Type.Object({
   pinnedAt: NullableString,
   mentions: mentionsSchema,
   attachments: Type.Array(attachmentSchema),
+  /** Set on a message made by `poll.create`. */
+  poll: Type.Optional(pollSchema),
 });
 export type Message = Static<typeof messageSchema>;
 

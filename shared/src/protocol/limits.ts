@@ -30,4 +30,13 @@ export const Limits = {
   dmParticipants: 10,
   /** A group DM's name. */
   dmNameLength: 100,
+  /** A poll's question. */
+  pollQuestionLength: 300,
+  /** One answer of a poll. */
+  pollOptionLength: 100,
+  /** Answers a poll offers: at least two, at most ten. */
+  pollOptionsMin: 2,
+  pollOptionsMax: 10,
+  /** The longest a poll may stay open, in minutes (30 days). */
+  pollMaxMinutes: 30 * 24 * 60,
 } as const;

@@ -20,6 +20,8 @@ import { addToDm, leaveDm, removeFromDm, renameDm } from './dms/group.ts';
 import { blockUser } from './dms/block.ts';
 import { reportMessage } from './dms/report.ts';
 import { messageArgumentRules } from './messages/rules.ts';
+import { createPoll } from './polls/create.ts';
+import { closePoll, votePoll } from './polls/vote.ts';
 
 /** Applies one durable mutation inside the batch's transaction (arguments already checked). */
 export type Handler<N extends DurableMutationName> = (
@@ -60,6 +62,9 @@ export const mutationHandlers = {
   'dm.leave': leaveDm,
   'user.block': blockUser,
   'message.report': reportMessage,
+  'poll.create': createPoll,
+  'poll.vote': votePoll,
+  'poll.close': closePoll,
 } satisfies { [N in DurableMutationName]: Handler<N> };
 
 /**

@@ -12,6 +12,7 @@ import { listEmojis } from '../domain/emoji/store.ts';
 import { listFormerMembers, listMembers } from '../domain/members/queries.ts';
 import { messagePage } from '../domain/messages/queries.ts';
 import { listReadStates } from '../domain/read-state/queries.ts';
+import { listOwnVotes } from '../domain/polls/queries.ts';
 import { listRoles } from '../domain/roles/queries.ts';
 import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
@@ -108,6 +109,9 @@ export async function snapshot(
         entity: 'block',
         data: { id: b.blocked_id, createdAt: iso(b.created_at) },
       });
+    }
+    for (const data of await listOwnVotes(db, parsed.id)) {
+      changes.push({ version, op: 'upsert', entity: 'pollVote', data });
     }
     const settings = await readUserSettings(db, parsed.id);
     if (settings) changes.push({ version, op: 'upsert', entity: 'userSettings', data: settings });

@@ -21,6 +21,8 @@ export class Replica {
   /** Member rows by id (`members` keeps only the ids). */
   readonly memberRows = new Map<string, Member>();
   readonly roles = new Map<string, Role>();
+  /** The user's own poll choices (their user scope), by poll id. */
+  readonly pollVotes = new Map<string, number[]>();
   /** Frames whose `from` did not match the cursor: a real client would reconnect. */
   readonly gaps: string[] = [];
 
@@ -55,6 +57,7 @@ export class Replica {
       if (c.entity === 'message') this.messages.delete(c.id);
       else if (c.entity === 'channel') this.channels.delete(c.id);
       else if (c.entity === 'role') this.roles.delete(c.id);
+      else if (c.entity === 'pollVote') this.pollVotes.delete(c.id);
       else if (c.entity === 'member') {
         this.members.delete(c.id);
         this.memberRows.delete(c.id);
@@ -62,6 +65,7 @@ export class Replica {
     } else if (c.entity === 'message') this.messages.set(c.data.id, c.data);
     else if (c.entity === 'channel') this.channels.set(c.data.id, c.data);
     else if (c.entity === 'role') this.roles.set(c.data.id, c.data);
+    else if (c.entity === 'pollVote') this.pollVotes.set(c.data.id, c.data.optionIds);
     else if (c.entity === 'member') {
       this.members.add(c.data.id);
       this.memberRows.set(c.data.id, c.data);

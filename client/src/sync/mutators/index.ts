@@ -2,6 +2,7 @@ import type { DurableMutationName, MutationName } from '@echora/shared';
 import { channelMutators } from './channels.ts';
 import { dmMutators } from './dms.ts';
 import { messageMutators } from './messages.ts';
+import { pollMutators } from './polls.ts';
 import { reactionMutators } from './reactions.ts';
 import { roleMutators } from './roles.ts';
 import { settingsMutators } from './settings.ts';
@@ -21,6 +22,7 @@ export const mutators = {
   ...roleMutators,
   ...dmMutators,
   ...settingsMutators,
+  ...pollMutators,
 } satisfies { [N in DurableMutationName]: Mutator<N> };
 
 /**

@@ -23,6 +23,7 @@ import { dmOpenArgs } from './dm-open.ts';
 import { dmAddArgs, dmCreateArgs, dmLeaveArgs, dmRemoveArgs, dmRenameArgs } from './dm-group.ts';
 import { userBlockArgs } from './user-block.ts';
 import { messageReportArgs } from './message-report.ts';
+import { pollCloseArgs, pollCreateArgs, pollVoteArgs } from './poll.ts';
 
 /** Every named mutation and the schema of its arguments. */
 export const mutationArgs = {
@@ -54,6 +55,9 @@ export const mutationArgs = {
   'dm.leave': dmLeaveArgs,
   'user.block': userBlockArgs,
   'message.report': messageReportArgs,
+  'poll.create': pollCreateArgs,
+  'poll.vote': pollVoteArgs,
+  'poll.close': pollCloseArgs,
 } as const satisfies Record<string, TSchema>;
 
 export type MutationName = keyof typeof mutationArgs;
@@ -99,3 +103,4 @@ export * from './dm-open.ts';
 export * from './dm-group.ts';
 export * from './user-block.ts';
 export * from './message-report.ts';
+export * from './poll.ts';

@@ -3,6 +3,7 @@ import {
   type Attachment,
   type Mentions,
   type Message,
+  type Poll,
   type Reaction,
 } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
@@ -25,12 +26,13 @@ export interface MessageRow extends Record<string, unknown> {
   thread_last_reply_at?: Date | string | null;
   attachments?: Attachment[] | null;
   mentions?: Mentions | null;
+  poll?: Poll | null;
 }
 
 export const MESSAGE_COLUMNS =
   'id, channel_id, author_id, content, seq, created_at, edited_at, deleted_at, ' +
   'reply_to_id, pinned_at, reactions, thread_id, thread_reply_count, thread_last_reply_at, ' +
-  'attachments, mentions';
+  'attachments, mentions, poll';
 
 /** A message row as clients see it. */
 export function toMessage(row: MessageRow): Message {
@@ -55,6 +57,7 @@ export function toMessage(row: MessageRow): Message {
           lastReplyAt: isoOrNull(row.thread_last_reply_at ?? null),
         }
       : null,
+    ...(row.poll ? { poll: row.poll } : {}),
   };
 }
 

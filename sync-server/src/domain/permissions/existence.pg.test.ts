@@ -101,6 +101,16 @@ describeEachDb('hidden channels do not leak through mutations', (getDb) => {
     'dm.remove': (ids) => ({ id: ids.channel, userId: m.ids.member }),
     'dm.leave': (ids) => ({ id: ids.channel }),
     'message.report': (ids) => ({ messageId: ids.message }),
+    'poll.create': (ids) => ({
+      id: ids.message,
+      channelId: ids.channel,
+      question: 'probe',
+      options: ['a', 'b'],
+      multiple: false,
+      anonymous: false,
+    }),
+    'poll.vote': (ids) => ({ pollId: ids.message, optionIds: [0] }),
+    'poll.close': (ids) => ({ pollId: ids.message }),
   };
 
   /** The answer as text with the ids it was given replaced, so two answers compare word for word. */

@@ -14,6 +14,7 @@ import {
 } from '../../../test/helpers/authz-matrix.ts';
 import { describeEachDb } from '../../../test/helpers/db.ts';
 import { dmCases } from '../../../test/helpers/authz-dm-cases.ts';
+import { pollCases } from '../../../test/helpers/authz-poll-cases.ts';
 
 /**
  * The authorization matrix of issue #6: every role, member-role, override,
@@ -356,6 +357,7 @@ describeEachDb('authorization matrix', (getDb) => {
       act: (a) => rest(a, 'GET', '/api/community'),
     }),
     ...dmCases(m),
+    ...pollCases(m),
   ];
 
   for (const c of cases) {
