@@ -63,7 +63,8 @@ async function claimKey(
     [userId, key],
   );
   const row = rows[0];
-  if (!row) throw new AppError('conflict', 'Idempotency-Key: in use by a request just ended; retry');
+  if (!row)
+    throw new AppError('conflict', 'Idempotency-Key: in use by a request just ended; retry');
   if (row.body_hash !== bodyHash) {
     throw new AppError('conflict', 'Idempotency-Key: already used with a different request body');
   }

@@ -38,23 +38,15 @@ function requireManager(w: CommunityWrite, userId: string): void {
  * REST API and with the same token in the sync socket's `auth` frame. The
  * token is shown once; the database keeps its sha256.
  */
-export const botRoutes: FastifyPluginCallback<{ storage: FileStorage }> = (
-  base,
-  options,
-  done,
-) => {
+export const botRoutes: FastifyPluginCallback<{ storage: FileStorage }> = (base, options, done) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.authenticate };
 
-  app.get(
-    '/bots',
-    { ...auth, schema: { response: { 200: botListSchema } } },
-    async (request) => {
-      const access = await app.sync.deps.access.get();
-      requirePermission(access.base(request.user.id), Permission.manageCommunity);
-      return { bots: await listBots(app.db) };
-    },
-  );
+  app.get('/bots', { ...auth, schema: { response: { 200: botListSchema } } }, async (request) => {
+    const access = await app.sync.deps.access.get();
+    requirePermission(access.base(request.user.id), Permission.manageCommunity);
+    return { bots: await listBots(app.db) };
+  });
 
   app.post(
     '/bots',

@@ -171,9 +171,10 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRouteOptions> = (base, 
     if (!stored || !token || !secretMatches(token, stored.tokenHash)) {
       throw new AppError('unauthorized', 'Unknown webhook or wrong token.');
     }
+    // A refused payload writes nothing: only posts count against the rate.
+    const content = webhookText(body as Parameters<typeof webhookText>[0]);
     const wait = limiter.take(id);
     if (wait > 0) throw new AppError('rate_limited', 'This webhook posts too often.', wait);
-    const content = webhookText(body as Parameters<typeof webhookText>[0]);
     const message = await postWebhookMessage(app.writer, stored.webhook, content);
     return { message };
   }

@@ -78,7 +78,11 @@ export async function setWebhookSecret(
 }
 
 /** Deletes a webhook (its messages stay, under its name); false when there was none. */
-export async function deleteWebhook(tx: Queryable, channelId: string, id: string): Promise<boolean> {
+export async function deleteWebhook(
+  tx: Queryable,
+  channelId: string,
+  id: string,
+): Promise<boolean> {
   const { rowCount } = await tx.query(
     'DELETE FROM incoming_webhooks WHERE id = $1 AND channel_id = $2',
     [id, channelId],
