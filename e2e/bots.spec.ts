@@ -56,7 +56,7 @@ test('a manager makes a bot and a webhook in the UI; their posts show with a bad
 
   // The webhook: created in #general's settings, its URL shown once.
   await owner.page
-    .getByRole('group', { name: '#general' })
+    .getByRole('group', { name: '#general', exact: true })
     .getByRole('button', { name: 'Edit channel' })
     .click();
   await owner.page.getByRole('button', { name: 'Webhooks' }).click();
