@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import { TypeBoxValidatorCompiler, registerAjvFormats } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
+import { redaction } from './logger.ts';
 import type { Db } from './db/types.ts';
 import type { AuthHooks } from './domain/auth/accounts.ts';
 import { authRoutes, type AuthOptions } from './domain/auth/routes.ts';
@@ -12,6 +13,9 @@ import { messageRoutes } from './domain/messages/routes.ts';
 import { searchRoutes } from './domain/search/routes.ts';
 import { backfillSearch } from './domain/search/backfill.ts';
 import { registerFiles } from './domain/files/plugin.ts';
+import { botRoutes } from './domain/bots/routes.ts';
+import { webhookRoutes } from './domain/webhooks-in/routes.ts';
+import { httpMutationRoutes } from './sync/http-mutations.ts';
 import { healthRoutes } from './domain/health/routes.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import { registerApiDocs } from './plugins/api-docs.ts';
@@ -49,6 +53,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Web Push tunables; tests send to a push service on loopback. */
   push?: Partial<PushOptions>;
+  /** Posts per incoming webhook per window (default 30 a minute); tests use small numbers. */
+  webhookRate?: { capacity: number; windowMs: number };
 }
 
 /**
@@ -61,7 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     ...(options.logger
       ? { loggerInstance: options.logger }
-      : { logger: { level: config.logLevel } }),
+      : { logger: { level: config.logLevel, ...redaction } }),
     // A hop count becomes "trust the nearest N proxies".
     trustProxy:
       typeof trustProxy === 'number'
@@ -113,7 +119,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(pinRoutes);
       await api.register(messageRoutes);
       await api.register(searchRoutes);
-      await registerFiles(api, options.storage);
+      const storage = await registerFiles(api, options.storage);
+      await api.register(botRoutes, { storage });
+      await api.register(webhookRoutes, { storage, rate: options.webhookRate });
+      await api.register(httpMutationRoutes);
       await api.register(moderationRoutes);
       await api.register(auditRoutes);
       await api.register(inviteRoutes);

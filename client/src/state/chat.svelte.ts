@@ -1,5 +1,5 @@
 import { untrack } from 'svelte';
-import { Permission, type FormerMember, type Member } from '@echora/shared';
+import { Permission, type BotKind, type FormerMember, type Member } from '@echora/shared';
 import { aroundFetcher } from '../api/around.ts';
 import type { EnginePort, ReplicaPort } from '../lib/engine-port.ts';
 import { LiveQuery } from '../lib/live-query.svelte.ts';
@@ -243,6 +243,10 @@ export class Chat {
   };
 
   /** A user's avatar, member or former member. */
+  /** 'bot' or 'webhook' for an automated author (the badge beside its name), else undefined. */
+  botKindOf = (userId: string): BotKind | undefined =>
+    (this.memberById.get(userId) ?? this.formerById.get(userId))?.bot;
+
   avatarOf = (userId: string): string | null =>
     (this.memberById.get(userId) ?? this.formerById.get(userId))?.avatarUrl ?? null;
 

@@ -158,6 +158,10 @@ export const messageSchema = Type.Object({
 });
 export type Message = Static<typeof messageSchema>;
 
+/** What kind of automated author a user row is: a bot account or an incoming webhook. */
+export const botKindSchema = Type.Union([Type.Literal('bot'), Type.Literal('webhook')]);
+export type BotKind = Static<typeof botKindSchema>;
+
 /** A member of the community as others see them (community scope). */
 export const memberSchema = Type.Object({
   id: Uuid,
@@ -171,6 +175,8 @@ export const memberSchema = Type.Object({
   bio: Type.String(),
   pronouns: Type.String(),
   statusText: Type.String(),
+  /** Set for a bot account (`bot`); a member who is a person has none. */
+  bot: Type.Optional(botKindSchema),
 });
 export type Member = Static<typeof memberSchema>;
 
@@ -184,6 +190,8 @@ export const formerMemberSchema = Type.Object({
   username: Type.String(),
   displayName: Type.String(),
   avatarUrl: NullableString,
+  /** Set for a bot account or an incoming webhook's author (`webhook`). */
+  bot: Type.Optional(botKindSchema),
 });
 export type FormerMember = Static<typeof formerMemberSchema>;
 

@@ -56,10 +56,19 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
           'REST routes of the sync server. Live data flows over the WebSocket at `/api/sync`: ' +
           'the client sends `SyncUp` frames (first `auth`, then `mutate`, `history`, `presence`, ' +
           '`ping`) and receives `SyncDown` frames; each mutation’s arguments are the ' +
-          '`Mutation.<name>` schemas.',
+          '`Mutation.<name>` schemas. The same mutations run over HTTP with `POST /api/mutations` ' +
+          '(a person’s Bearer token or `Authorization: Bot <token>`).',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          bot: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'A bot token from `POST /api/bots`, sent as `Bot <token>`',
+          },
+        },
         schemas: socketSchemas() as never,
       },
     },

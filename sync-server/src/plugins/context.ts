@@ -3,12 +3,15 @@ import { AppError } from '@echora/shared';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/types.ts';
 import { verifyAccessToken } from '../domain/auth/tokens.ts';
+import { verifyBotToken } from '../domain/bots/tokens.ts';
 
 /** Who made an authenticated request. */
 export interface RequestUser {
   id: string;
-  /** The refresh-token family (one per login) the access token belongs to. */
+  /** The refresh-token family (one per login) the access token belongs to; '' for a bot. */
   sessionId: string;
+  /** Set when the request came with `Authorization: Bot <token>`. */
+  bot?: true;
 }
 
 declare module 'fastify' {
@@ -16,8 +19,8 @@ declare module 'fastify' {
     db: Db;
     config: Config;
     /**
-     * A preHandler that checks `Authorization: Bearer <access token>` and sets
-     * `request.user`, or answers 401 `unauthorized`.
+     * A preHandler that checks `Authorization: Bearer <access token>` (or
+     * `Bot <bot token>`) and sets `request.user`, or answers 401 `unauthorized`.
      * Use as `{ preHandler: app.authenticate }`.
      */
     authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -35,6 +38,12 @@ export function registerContext(app: FastifyInstance, config: Config, db: Db): v
   app.decorateRequest('user', null as unknown as RequestUser);
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const header = request.headers.authorization;
+    if (header?.startsWith('Bot ')) {
+      const userId = await verifyBotToken(db, header.slice(4).trim());
+      if (!userId) throw new AppError('unauthorized', 'Bot token is invalid or was revoked');
+      request.user = { id: userId, sessionId: '', bot: true };
+      return;
+    }
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) throw new AppError('unauthorized', 'Missing Authorization: Bearer token');
     const claims = await verifyAccessToken(config.jwtSecret, token);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthHooks } from '../domain/auth/accounts.ts';
 import { verifyAccessToken } from '../domain/auth/tokens.ts';
+import { isBotToken, verifyBotToken } from '../domain/bots/tokens.ts';
 import { createSyncEngine, syncOptionsFromConfig, type SyncEngine } from './engine.ts';
 import type { SyncOptions } from './deps.ts';
 import type { Writer } from '../write/writer.ts';
@@ -37,8 +38,12 @@ export async function registerSync(
   const engine = await createSyncEngine({
     db,
     redisUrl: config.redisUrl,
-    verifyToken: async (token) =>
-      (await verifyAccessToken(config.jwtSecret, token))?.userId ?? null,
+    // A bot sends its token (`ebot_…`, or `Bot ebot_…`) in the auth frame as a person sends a JWT.
+    verifyToken: async (sent) => {
+      const token = sent.startsWith('Bot ') ? sent.slice(4) : sent;
+      if (isBotToken(token)) return verifyBotToken(db, token);
+      return (await verifyAccessToken(config.jwtSecret, token))?.userId ?? null;
+    },
     log: app.log,
     options: { ...syncOptionsFromConfig(config), ...options },
     // REDIS_PREFIX lets several installs (or test runs) share one Redis.

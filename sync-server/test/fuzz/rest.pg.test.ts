@@ -1,6 +1,6 @@
 /**
  * Fuzzes every REST route (auth, /api/me, voice grant and state, moderation,
- * audit log, invites, community, healthz)
+ * audit log, invites, community, bots, webhooks, /api/mutations, healthz)
  * with random and adversarial bodies, headers and raw texts: a client mistake
  * is a typed 4xx `{error:{kind,message}}`, never a 5xx, and changes no row.
  */
@@ -45,6 +45,15 @@ const routes = [
   ['DELETE', '/api/emoji/not-a-uuid'],
   ['GET', '/api/emoji/00000000-0000-7000-8000-000000000001'],
   ['GET', '/api/channels/not-a-uuid/pins'],
+  ['POST', '/api/mutations'],
+  ['GET', '/api/bots'],
+  ['POST', '/api/bots'],
+  ['POST', '/api/bots/not-a-uuid/token'],
+  ['DELETE', '/api/bots/00000000-0000-7000-8000-000000000001'],
+  ['GET', '/api/channels/not-a-uuid/webhooks'],
+  ['POST', '/api/channels/00000000-0000-7000-8000-000000000001/webhooks'],
+  ['POST', '/api/webhooks/00000000-0000-7000-8000-000000000001/abc'],
+  ['POST', '/api/webhooks/not-a-uuid'],
   ['GET', '/healthz'],
 ] as const;
 /** HTTP cannot carry control characters or non-latin1 in a header: those become '?'. */
@@ -93,6 +102,7 @@ describeEachDb('REST fuzz', (getDb) => {
       fc.constant(undefined),
       fc.constant('Bearer TOKEN'),
       hostileString.map((s) => `Bearer ${headerSafe(s)}`),
+      hostileString.map((s) => `Bot ebot_${headerSafe(s)}`),
     ),
     cookie: fc.oneof(
       fc.constant(undefined),

@@ -103,6 +103,8 @@ export async function deleteChannel(
 ): Promise<MutationResult> {
   await managedChannel(ctx, args.id);
   await ctx.tx.query('UPDATE channels SET deleted_at = $2 WHERE id = $1', [args.id, ctx.now]);
+  // Its incoming webhooks go with it (their URLs answer 401 from now on).
+  await ctx.tx.query('DELETE FROM incoming_webhooks WHERE channel_id = $1', [args.id]);
   ctx.changes.accessChannels.add(args.id);
   await ctx.changes.append(ctx.tx, COMMUNITY_SCOPE, [
     { op: 'delete', entity: 'channel', id: args.id },

@@ -10,9 +10,13 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
 /**
  * Files and profiles under `api` (the `/api` scope): uploads, file serving,
  * `PATCH /profile`, and an hourly sweep of orphaned files. `storage` defaults
- * to the backend the configuration names; tests pass their own.
+ * to the backend the configuration names; tests pass their own. Returns the
+ * storage, for other routes that take uploads (bot and webhook avatars).
  */
-export async function registerFiles(api: FastifyInstance, storage?: FileStorage): Promise<void> {
+export async function registerFiles(
+  api: FastifyInstance,
+  storage?: FileStorage,
+): Promise<FileStorage> {
   const store = storage ?? createStorage(api.config.storage);
   await api.register(fileRoutes, { storage: store });
   await api.register(profileRoutes, { storage: store });
@@ -28,4 +32,5 @@ export async function registerFiles(api: FastifyInstance, storage?: FileStorage)
     // The caller owns a storage it passed in.
     if (!storage) await store.close();
   });
+  return store;
 }

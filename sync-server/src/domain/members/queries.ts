@@ -14,11 +14,12 @@ interface MemberRow extends Record<string, unknown> {
   bio: string;
   pronouns: string;
   status_text: string;
+  bot: 'bot' | 'webhook' | null;
 }
 
 const MEMBER_SELECT = `
   SELECT u.id, u.username, u.display_name, m.joined_at, m.timed_out_until,
-         u.avatar_file_id, u.bio, u.pronouns, u.status_text,
+         u.avatar_file_id, u.bio, u.pronouns, u.status_text, u.bot,
          coalesce(u.id = (SELECT owner_id FROM community WHERE id = 1), false) AS is_owner,
          ARRAY(SELECT r.role_id::text FROM member_roles r WHERE r.user_id = u.id
                ORDER BY r.role_id) AS role_ids
@@ -37,6 +38,7 @@ function toMember(row: MemberRow): Member {
     bio: row.bio,
     pronouns: row.pronouns,
     statusText: row.status_text,
+    ...(row.bot ? { bot: row.bot } : {}),
   };
 }
 
@@ -59,6 +61,7 @@ interface FormerRow extends Record<string, unknown> {
   username: string;
   display_name: string;
   avatar_file_id: string | null;
+  bot: 'bot' | 'webhook' | null;
 }
 
 const toFormer = (row: FormerRow): FormerMember => ({
@@ -66,6 +69,7 @@ const toFormer = (row: FormerRow): FormerMember => ({
   username: row.username,
   displayName: row.display_name,
   avatarUrl: row.avatar_file_id ? `/api/files/${row.avatar_file_id}` : null,
+  ...(row.bot ? { bot: row.bot } : {}),
 });
 
 /**
@@ -74,7 +78,7 @@ const toFormer = (row: FormerRow): FormerMember => ({
  */
 export async function listFormerMembers(db: Queryable): Promise<FormerMember[]> {
   const { rows } = await db.query<FormerRow>(
-    `SELECT u.id, u.username, u.display_name, u.avatar_file_id FROM users u
+    `SELECT u.id, u.username, u.display_name, u.avatar_file_id, u.bot FROM users u
      WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.user_id = u.id AND m.banned_at IS NULL)
        AND EXISTS (SELECT 1 FROM messages msg WHERE msg.author_id = u.id)
      ORDER BY u.id`,
@@ -88,7 +92,7 @@ export async function findFormerMember(
   userId: string,
 ): Promise<FormerMember | undefined> {
   const { rows } = await db.query<FormerRow>(
-    'SELECT id, username, display_name, avatar_file_id FROM users WHERE id = $1',
+    'SELECT id, username, display_name, avatar_file_id, bot FROM users WHERE id = $1',
     [userId],
   );
   return rows[0] ? toFormer(rows[0]) : undefined;
