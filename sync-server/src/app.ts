@@ -24,6 +24,8 @@ import { registerVoice } from './domain/voice/routes.ts';
 import { registerPush, type PushOptions } from './domain/push/plugin.ts';
 import { pushRoutes } from './domain/push/routes.ts';
 import { registerClient } from './plugins/client.ts';
+import type { Resolver } from './net/address-policy.ts';
+import { registerOutbound } from './net/plugin.ts';
 import { registerContext } from './plugins/context.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
@@ -48,6 +50,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Web Push tunables; tests send to a push service on loopback. */
   push?: Partial<PushOptions>;
+  /** How outbound requests resolve host names; tests pass a hosts-style table. */
+  resolver?: Resolver;
 }
 
 /**
@@ -80,6 +84,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerAjvFormats();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerContext(app, config, db);
+  registerOutbound(app, options.resolver);
   registerErrorHandler(app);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(app);

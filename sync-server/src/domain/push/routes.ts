@@ -41,7 +41,11 @@ export const pushRoutes: FastifyPluginCallback<PushRouteOptions> = (base, option
       schema: { body: pushSubscribeBodySchema, response: { 201: pushSubscriptionSchema } },
     },
     async (req, reply) => {
-      const problem = endpointProblem(req.body.endpoint, options.allowLoopbackHttp);
+      const problem = endpointProblem(
+        req.body.endpoint,
+        app.outbound.policy,
+        options.allowLoopbackHttp,
+      );
       if (problem) throw new AppError('invalid', problem);
       take(req.user.id);
       const id = await saveSubscription(app.db, req.user.id, req.body);
