@@ -24,6 +24,9 @@ import { registerVoice } from './domain/voice/routes.ts';
 import { registerPush, type PushOptions } from './domain/push/plugin.ts';
 import { pushRoutes } from './domain/push/routes.ts';
 import { registerClient } from './plugins/client.ts';
+import { registerWebhookDeliveries } from './domain/webhooks/plugin.ts';
+import { outgoingWebhookRoutes } from './domain/webhooks/routes.ts';
+import type { DeliveryOptions } from './domain/webhooks/worker.ts';
 import type { Resolver } from './net/address-policy.ts';
 import { registerOutbound } from './net/plugin.ts';
 import { registerContext } from './plugins/context.ts';
@@ -50,6 +53,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Web Push tunables; tests send to a push service on loopback. */
   push?: Partial<PushOptions>;
+  /** Outgoing webhook retries and polling; tests use small numbers and drive the worker. */
+  webhooks?: Partial<DeliveryOptions>;
   /** How outbound requests resolve host names; tests pass a hosts-style table. */
   resolver?: Resolver;
 }
@@ -106,6 +111,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await registerVoice(app);
   const push = registerPush(app, options.push);
+  registerWebhookDeliveries(app, options.webhooks);
   await app.register(
     async (api) => {
       await api.register(authRoutes, {
@@ -123,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(communityRoutes);
       await api.register(pushRoutes, push);
       await api.register(reportRoutes);
+      await api.register(outgoingWebhookRoutes);
       // Other domains register their /api routes here.
     },
     { prefix: '/api' },
