@@ -8,11 +8,18 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Subscriptions one community may have. */
 export const MAX_EVENT_SUBSCRIPTIONS = 25;
 
-const eventList = Type.Array(Type.Union(WEBHOOK_EVENTS.map((e) => Type.Literal(e))), {
-  minItems: 1,
-  maxItems: WEBHOOK_EVENTS.length,
-  uniqueItems: true,
-});
+const eventList = Type.Array(
+  Type.Union([
+    Type.Literal('message.created'),
+    Type.Literal('member.joined'),
+    Type.Literal('reaction.added'),
+  ]),
+  {
+    minItems: 1,
+    maxItems: WEBHOOK_EVENTS.length,
+    uniqueItems: true,
+  },
+);
 
 /**
  * `POST /api/webhooks/outgoing`: subscribe an app's URL to events. Message
