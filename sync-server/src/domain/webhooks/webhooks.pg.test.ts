@@ -403,6 +403,12 @@ describeEachDb('outgoing webhooks: signed, retried, disabled, never leaking', (g
     expect(await restarted.webhookDeliveries.runOnce(later(80_000 + 60_000))).toBe(1);
     expect(receiver.to('/queue')).toHaveLength(7);
     expect((await log(sub.id))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    // Finished deliveries leave the log after a week; pending ones stay.
+    await say(aliceClient, general, 'still queued');
+    expect(
+      await restarted.webhookDeliveries.prune(new Date(Date.now() + 7 * 24 * 3600_000 + 60_000)),
+    ).toBe(7);
+    expect(await log(sub.id)).toMatchObject([{ status: 'pending' }]);
     await restarted.close();
     await api(alice.token, 'DELETE', `/api/webhooks/outgoing/${sub.id}`);
   });

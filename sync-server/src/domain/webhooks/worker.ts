@@ -20,6 +20,8 @@ export interface DeliveryOptions {
   pollMs: number;
   /** Per attempt. */
   timeoutMs: number;
+  /** Delivered and given-up deliveries are kept this long for the log. */
+  keepMs: number;
 }
 
 export const defaultDeliveryOptions: DeliveryOptions = {
@@ -31,7 +33,11 @@ export const defaultDeliveryOptions: DeliveryOptions = {
   batch: 20,
   pollMs: 2000,
   timeoutMs: 10_000,
+  keepMs: 7 * 24 * 3600_000,
 };
+
+/** How often a node prunes the delivery log. */
+const PRUNE_EVERY_MS = 3600_000;
 
 interface Claimed extends Record<string, unknown> {
   id: string;
@@ -55,6 +61,7 @@ export class DeliveryWorker {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
   #stopped = false;
+  #prunedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -68,6 +75,11 @@ export class DeliveryWorker {
     const tick = () => {
       if (this.#stopped) return;
       void this.runOnce()
+        .then(async () => {
+          if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
+          this.#prunedAt = Date.now();
+          await this.prune();
+        })
         .catch((err: unknown) => this.log({ err }, 'webhook deliveries failed'))
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(tick, this.options.pollMs);
@@ -95,6 +107,15 @@ export class DeliveryWorker {
     } finally {
       this.#running = undefined;
     }
+  }
+
+  /** Deletes finished deliveries older than `keepMs` (pending ones stay); returns how many. */
+  async prune(now = new Date()): Promise<number> {
+    const result = await this.db.query(
+      `DELETE FROM event_deliveries WHERE status <> 'pending' AND created_at < $1`,
+      [new Date(now.getTime() - this.options.keepMs)],
+    );
+    return result.rowCount ?? 0;
   }
 
   async #round(now: Date): Promise<number> {
