@@ -28,6 +28,11 @@ import { registerVoice } from './domain/voice/routes.ts';
 import { registerPush, type PushOptions } from './domain/push/plugin.ts';
 import { pushRoutes } from './domain/push/routes.ts';
 import { registerClient } from './plugins/client.ts';
+import { registerWebhookDeliveries } from './domain/webhooks/plugin.ts';
+import { outgoingWebhookRoutes } from './domain/webhooks/routes.ts';
+import type { DeliveryOptions } from './domain/webhooks/worker.ts';
+import type { Resolver } from './net/address-policy.ts';
+import { registerOutbound } from './net/plugin.ts';
 import { registerContext } from './plugins/context.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { registerSecurityHeaders } from './plugins/security-headers.ts';
@@ -55,6 +60,10 @@ export interface BuildAppOptions {
   push?: Partial<PushOptions>;
   /** Posts per incoming webhook per window (default 30 a minute); tests use small numbers. */
   webhookRate?: { capacity: number; windowMs: number };
+  /** Outgoing webhook retries and polling; tests use small numbers and drive the worker. */
+  webhooks?: Partial<DeliveryOptions>;
+  /** How outbound requests resolve host names; tests pass a hosts-style table. */
+  resolver?: Resolver;
 }
 
 /**
@@ -87,6 +96,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   registerAjvFormats();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerContext(app, config, db);
+  registerOutbound(app, options.resolver);
   registerErrorHandler(app);
   await app.register(fastifyCookie);
   await registerSecurityHeaders(app);
@@ -109,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await registerVoice(app);
   const push = registerPush(app, options.push);
+  registerWebhookDeliveries(app, options.webhooks);
   await app.register(
     async (api) => {
       await api.register(authRoutes, {
@@ -129,6 +140,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(communityRoutes);
       await api.register(pushRoutes, push);
       await api.register(reportRoutes);
+      await api.register(outgoingWebhookRoutes);
       // Other domains register their /api routes here.
     },
     { prefix: '/api' },

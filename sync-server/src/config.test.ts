@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       refreshTtlSeconds: 30 * 24 * 3600,
       sfuPort: 3001,
       trustProxy: false,
+      outboundAllow: [],
       nodeEnv: 'development',
     });
     expect(config.clientDist).toMatch(/client\/dist$/);
@@ -64,6 +65,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the outbound allow-list of IPs, CIDRs and host names', () => {
+    const config = loadConfig({ OUTBOUND_ALLOW: '127.0.0.1, 10.0.0.0/8,::1,preview.internal' });
+    expect(config.outboundAllow).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'preview.internal']);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer 0-65535, got "abc"'],
     [{ PORT: '70000' }, 'PORT must be an integer 0-65535, got "70000"'],
@@ -92,6 +98,8 @@ describe('loadConfig', () => {
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 32 characters'],
     [{ METRICS_ADDR: '9100' }, 'METRICS_ADDR must be host:port'],
     [{ SHUTDOWN_DRAIN_MS: '-1' }, 'SHUTDOWN_DRAIN_MS must be an integer 0-600000'],
+    [{ OUTBOUND_ALLOW: '10.0.0.0/33' }, 'OUTBOUND_ALLOW items must be IPs, CIDRs or host names'],
+    [{ OUTBOUND_ALLOW: 'http://x' }, 'OUTBOUND_ALLOW items must be IPs, CIDRs or host names'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

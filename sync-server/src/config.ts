@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
 import type { IceServer } from '@echora/shared/voice/index';
 import { parseIceServers } from './domain/voice/ice.ts';
+import { allowEntryProblem } from './net/address-policy.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['production', 'development', 'test'] as const;
@@ -77,6 +78,12 @@ export interface Config {
   vapidKeys: VapidKeys;
   /** Contact push services show for this server's pushes (`mailto:` or `https:`). */
   vapidSubject: string;
+  /**
+   * IPs, CIDRs and exact host names outbound requests (webhooks, link
+   * previews, push) may reach although they are loopback, private or
+   * link-local (`OUTBOUND_ALLOW`); empty: public addresses only.
+   */
+  outboundAllow: string[];
   nodeEnv: NodeEnv;
 }
 
@@ -202,6 +209,20 @@ function iceServers(env: Env): IceServer[] {
   }
 }
 
+function outboundAllow(env: Env): string[] {
+  const entries = list(env, 'OUTBOUND_ALLOW');
+  for (const entry of entries) {
+    const problem = allowEntryProblem(entry);
+    if (problem)
+      throw new ConfigError(
+        'OUTBOUND_ALLOW',
+        `items must be IPs, CIDRs or host names (${problem})`,
+        entry,
+      );
+  }
+  return entries;
+}
+
 function vapidSubject(env: Env): string {
   const raw = read(env, 'VAPID_SUBJECT') ?? 'mailto:admin@localhost';
   if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(raw)) {
@@ -294,6 +315,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
     mutationRetentionDays: integer(env, 'MUTATION_RETENTION_DAYS', 1, 36_500, 30),
     iceServers: iceServers(env),
     vapidSubject: vapidSubject(env),
+    outboundAllow: outboundAllow(env),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };
 }

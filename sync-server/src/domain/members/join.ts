@@ -1,6 +1,7 @@
 import { COMMUNITY_SCOPE } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
 import type { ChangeSet } from '../../write/change-set.ts';
+import { queueEvent } from '../webhooks/enqueue.ts';
 import { findMember } from './queries.ts';
 
 /**
@@ -18,4 +19,12 @@ export async function addMember(tx: Queryable, userId: string, changes: ChangeSe
   await changes.append(tx, COMMUNITY_SCOPE, [
     { op: 'upsert', entity: 'member', id: member.id, data: member },
   ]);
+  await queueEvent(tx, 'member.joined', {
+    member: {
+      userId,
+      username: member.username,
+      displayName: member.displayName,
+      joinedAt: member.joinedAt,
+    },
+  });
 }

@@ -22,6 +22,7 @@ import { refreshThreadSummary } from '../threads/summary.ts';
 import { storeMentions } from '../mentions/store.ts';
 import { messageMentions } from '../mentions/resolve.ts';
 import { searchVector } from '../search/vector.ts';
+import { queueEvent } from '../webhooks/enqueue.ts';
 import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
 
 function requireContent(content: string): void {
@@ -116,6 +117,21 @@ export async function sendMessage(
     { op: 'upsert', entity: 'message', id: message.id, data: message },
   ]);
   await refreshThreadSummary(ctx, args.channelId);
+  await queueEvent(
+    ctx.tx,
+    'message.created',
+    {
+      message: {
+        id: message.id,
+        channelId: args.channelId,
+        authorId: ctx.userId,
+        content: args.content,
+        createdAt: message.createdAt,
+        replyToId: args.replyToId ?? null,
+      },
+    },
+    { channelId: args.channelId, access: ctx.access },
+  );
   // A direct message tells every other participant; elsewhere only mentions do.
   const direct = ctx.access.data.channels.get(args.channelId)?.kind === 'dm';
   if (direct || mentions.everyone || mentions.users.length > 0 || mentions.roles.length > 0) {

@@ -31,6 +31,7 @@ export function registerPush(
     db,
     { ...config.vapidKeys, subject: config.vapidSubject },
     (obj, msg) => app.log.warn(obj, msg),
+    app.outbound,
     { ...defaultPushSenderOptions, ...senderOptions },
   );
   const { deps } = app.sync;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { dmId, newId } from '@echora/shared';
 import { describeEachDb } from '../../../test/helpers/db.ts';
+import { pushes } from '../../metrics/registry.ts';
 import { createTestApp, registerUser } from '../../../test/helpers/app.ts';
 import { SyncClient, until } from '../../../test/helpers/sync-client.ts';
 import {
@@ -68,6 +69,13 @@ describeEachDb('web push: mentions reach devices of people not connected', (getD
     app = await createTestApp(getDb(), {
       sync: { sendRate: { capacity: 10_000, windowMs: 1000 } },
       push: { allowLoopbackHttp: true, retryDelayMs: 0 },
+      // The push service runs on loopback: the operator's allow-list lets the server reach it.
+      config: { outboundAllow: ['127.0.0.1'] },
+      // A push service whose public-looking name now points inside.
+      resolver: (name) =>
+        name === 'push.rebound.test'
+          ? Promise.resolve([{ address: '10.0.0.1', family: 4 }])
+          : Promise.reject(new Error('ENOTFOUND')),
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     const a = await registerUser(app, 'alice');
@@ -236,7 +244,8 @@ describeEachDb('web push: mentions reach devices of people not connected', (getD
     const keys = service.device('x').subscription().keys;
     for (const endpoint of [
       'http://push.example.com/x',
-      'https://127.0.0.1/x',
+      // 127.0.0.1 is allow-listed for the test's push service; the rest of loopback is not.
+      'https://127.0.0.2/x',
       'https://[::1]/x',
       'https://10.1.2.3/x',
       'https://localhost/x',
@@ -294,6 +303,25 @@ describeEachDb('web push: mentions reach devices of people not connected', (getD
     });
     // The old secret no longer names a device.
     expect((await renew(before.subscription().keys.auth)).statusCode).toBe(404);
+  });
+
+  it('refuses to push to an endpoint whose name resolves to a private address', async () => {
+    const refused = async () =>
+      (await pushes.get()).values.find((v) => v.labels.outcome === 'refused')?.value ?? 0;
+    const before = await refused();
+    const device = service.device(`rebound-${newId()}`);
+    const response = await api(alice.token, 'POST', '/api/push/subscriptions', {
+      ...device.subscription(),
+      endpoint: 'https://push.rebound.test/x',
+    });
+    expect(response.statusCode).toBe(201);
+    await bobSays(`inside <@${alice.id}>`);
+    expect(await refused()).toBe(before + 1);
+    await api(
+      alice.token,
+      'DELETE',
+      `/api/push/subscriptions/${response.json<{ id: string }>().id}`,
+    );
   });
 
   it('limits how fast one user subscribes and unsubscribes', async () => {

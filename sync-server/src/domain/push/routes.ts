@@ -42,7 +42,11 @@ export const pushRoutes: FastifyPluginCallback<PushRouteOptions> = (base, option
       schema: { body: pushSubscribeBodySchema, response: { 201: pushSubscriptionSchema } },
     },
     async (req, reply) => {
-      const problem = endpointProblem(req.body.endpoint, options.allowLoopbackHttp);
+      const problem = endpointProblem(
+        req.body.endpoint,
+        app.outbound.policy,
+        options.allowLoopbackHttp,
+      );
       if (problem) throw new AppError('invalid', problem);
       take(req.user.id);
       const id = await saveSubscription(app.db, req.user.id, req.body);
@@ -56,7 +60,11 @@ export const pushRoutes: FastifyPluginCallback<PushRouteOptions> = (base, option
     '/push/renew',
     { schema: { body: pushRenewBodySchema, response: { 200: pushSubscriptionSchema } } },
     async (req) => {
-      const problem = endpointProblem(req.body.subscription.endpoint, options.allowLoopbackHttp);
+      const problem = endpointProblem(
+        req.body.subscription.endpoint,
+        app.outbound.policy,
+        options.allowLoopbackHttp,
+      );
       if (problem) throw new AppError('invalid', problem);
       take(`ip:${req.ip}`);
       const id = await renewSubscription(app.db, req.body);

@@ -3,6 +3,7 @@ import webpush from 'web-push';
 import type { PushPayload } from '@echora/shared/protocol/rest/push';
 import type { VapidKeys } from '../../config.ts';
 import type { Queryable } from '../../db/types.ts';
+import { OutboundRefused, type SafeFetch } from '../../net/safe-fetch.ts';
 import { pushes } from '../../metrics/registry.ts';
 import { dropGoneSubscription, type StoredSubscription } from './subscriptions.ts';
 
@@ -44,6 +45,7 @@ export class PushSender {
     private readonly db: Queryable,
     private readonly vapid: VapidKeys & { subject: string },
     private readonly log: (obj: object, msg: string) => void,
+    private readonly outbound: SafeFetch,
     private readonly options: PushSenderOptions = defaultPushSenderOptions,
   ) {
     this.#limit = pLimit(options.concurrency);
@@ -71,6 +73,11 @@ export class PushSender {
 
   async #deliver(sub: StoredSubscription, body: string): Promise<Outcome> {
     let status = await this.#post(sub, body);
+    if (status === 'refused') {
+      // The endpoint's name now resolves to an address this server must not call.
+      this.log({ subscription: sub.id }, 'push endpoint refused by the outbound guard');
+      return 'refused';
+    }
     if (isPassing(status)) {
       await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
       status = await this.#post(sub, body);
@@ -85,8 +92,11 @@ export class PushSender {
     return isPassing(status) ? 'failed' : 'refused';
   }
 
-  /** The push service's status, or 'error' when it could not be reached. */
-  async #post(sub: StoredSubscription, body: string): Promise<number | 'error'> {
+  /**
+   * The push service's status, 'error' when it could not be reached, or
+   * 'refused' when its address is one the outbound guard does not allow.
+   */
+  async #post(sub: StoredSubscription, body: string): Promise<number | 'error' | 'refused'> {
     const request = webpush.generateRequestDetails(
       { endpoint: sub.endpoint, keys: sub.keys },
       body,
@@ -102,22 +112,22 @@ export class PushSender {
       },
     );
     try {
-      const response = await fetch(request.endpoint, {
-        method: request.method,
-        headers: request.headers as Record<string, string>,
+      const response = await this.outbound.fetch(request.endpoint, {
+        method: 'POST',
+        headers: request.headers,
         body: new Uint8Array(request.body),
-        // A redirect could lead the request to an address the endpoint check refused.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        // A push service answers without a body worth reading, and is never redirected.
+        maxRedirects: 0,
+        maxBytes: 64 * 1024,
+        timeoutMs: this.options.timeoutMs,
       });
-      await response.body?.cancel();
       return response.status;
-    } catch {
-      return 'error';
+    } catch (err) {
+      return err instanceof OutboundRefused ? 'refused' : 'error';
     }
   }
 }
 
 /** Worth one more try: the service could not be reached, was busy, or failed. */
-const isPassing = (status: number | 'error'): boolean =>
-  status === 'error' || status === 429 || status >= 500;
+const isPassing = (status: number | 'error' | 'refused'): boolean =>
+  status === 'error' || (typeof status === 'number' && (status === 429 || status >= 500));

@@ -11,6 +11,7 @@ import {
 import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { channelPerms, liveMessage, publishMessage } from '../messages/mutations.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from '../messages/queries.ts';
+import { queueEvent } from '../webhooks/enqueue.ts';
 
 /**
  * `reaction.toggle`: sets (never flips) the user's reaction, so a resend or a
@@ -32,6 +33,21 @@ export async function toggleReaction(
   const current = row.reactions ?? [];
   const next = setReaction(current, args.emoji, ctx.userId, args.on);
   if (!next) return {};
+  if (args.on) {
+    await queueEvent(
+      ctx.tx,
+      'reaction.added',
+      {
+        reaction: {
+          messageId: row.id,
+          channelId: row.channel_id,
+          userId: ctx.userId,
+          emoji: args.emoji,
+        },
+      },
+      { channelId: row.channel_id, access: ctx.access },
+    );
+  }
   if (args.on && !current.some((r) => r.emoji === args.emoji)) {
     if (current.length >= EmojiRules.maxReactionsPerMessage) {
       throw new AppError(
