@@ -151,6 +151,13 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
       const key = entityKey(ref.entity, ref.id);
       if (!keep.has(key) && !shadowed.has(key)) gone.push({ ref, row: null });
     };
+    // Direct conversations come in the user's own scope, every other channel in the community's.
+    const dms = new Set(
+      (await r.channels.filter((c) => c.kind === 'dm').primaryKeys()).map((id) =>
+        entityKey('channel', id),
+      ),
+    );
+    if (parsed.kind === 'community') for (const key of dms) shadowed.delete(key);
     if (parsed.kind === 'channel') {
       const held = await r.messages.where('channelId').equals(parsed.id).toArray();
       for (const m of held) {
@@ -159,8 +166,8 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
       await r.kv.put({ key: hasMoreKey(parsed.id), value: frame.hasMore });
     } else if (parsed.kind === 'community') {
       for (const c of await r.channels.toArray()) {
-        if (keep.has(entityKey('channel', c.id)) || shadowed.has(entityKey('channel', c.id)))
-          continue;
+        const key = entityKey('channel', c.id);
+        if (keep.has(key) || shadowed.has(key) || dms.has(key)) continue;
         gone.push({ ref: { entity: 'channel', id: c.id, scope: frame.scope }, row: null });
         await purgeChannel(r, c.id);
       }
@@ -175,6 +182,13 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
         for (const key of await r.tableOf(entity).toCollection().primaryKeys()) {
           consider({ entity, id: key, scope: frame.scope });
         }
+      }
+      for (const key of dms) {
+        if (keep.has(key)) continue;
+        const id = key.slice('channel:'.length);
+        gone.push({ ref: { entity: 'channel', id, scope: frame.scope }, row: null });
+        // One started here and not answered yet keeps its pending messages.
+        if (!(await r.shadows.get(key))) await purgeChannel(r, id);
       }
     }
     // Shadowed entities absent from the snapshot no longer exist on the server.
