@@ -34,8 +34,8 @@ describe.each(['pglite', 'pg'] as const)('starting a direct conversation, on %s'
     const a = await startOnline(live, newDevice(), alice, server.syncUrl, HoldSocket);
     const b = await startOnline(live, newDevice(), bob, server.syncUrl);
     const id = dmId(alice.user.id, bob.user.id);
-    // Bob starts it; the community frame that brings it to Alice is late.
-    HoldSocket.holding = 'community';
+    // Bob starts it; the frame of her own scope that brings it to Alice is late.
+    HoldSocket.holding = `user:${alice.user.id}`;
     expect(await b.mutate('dm.open', { userId: alice.user.id })).toEqual({ ok: true });
     // Alice starts it too, answered first: the conversation exists, nothing new.
     expect(await a.mutate('dm.open', { userId: bob.user.id })).toEqual({ ok: true });

@@ -122,7 +122,7 @@ describe('applying the feed', () => {
     });
     expect((await r.messages.get(kept))?.content).toBe('m1');
     expect(await r.messages.count()).toBe(2);
-    await applyRevoke(r, scope);
+    await applyRevoke(r, scope, ctx);
     expect(await r.messages.count()).toBe(0);
     expect(await cursorOf(r, scope)).toBe(0);
   });

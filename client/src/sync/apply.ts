@@ -8,6 +8,7 @@ import {
   type ResetDown,
 } from '@echora/shared';
 import { entityKey, touches, type ApplyContext, type EntityRef } from './optimistic.ts';
+import { hasMoreKey, purgeChannel } from './purge.ts';
 import { applyServerRows, rebaseTables, recompute, type ServerRow } from './rebase.ts';
 import { confirmed, ENTITY_KINDS, ENTITY_SCOPE, type EntityKind, type Replica } from './replica.ts';
 
@@ -16,7 +17,7 @@ import { confirmed, ENTITY_KINDS, ENTITY_SCOPE, type EntityKind, type Replica } 
  * view and its cursor always agree.
  */
 
-export const hasMoreKey = (channelId: string): string => `hasMore:${channelId}`;
+export { hasMoreKey };
 
 const allTables = (r: Replica) => [...rebaseTables(r), r.cursors, r.kv];
 
@@ -48,15 +49,6 @@ function toServerRow(change: Change, scope: string): ServerRow {
 const kindsIn = (scope: 'community' | 'channel' | 'user'): EntityKind[] =>
   ENTITY_KINDS.filter((entity) => ENTITY_SCOPE[entity] === scope);
 
-/** Forgets a channel's messages, cursor and paging state (deleted or no longer visible). */
-async function purgeChannel(r: Replica, channelId: string): Promise<void> {
-  const scope = channelScope(channelId);
-  await r.messages.where('channelId').equals(channelId).delete();
-  await r.shadows.where('scope').equals(scope).delete();
-  await r.cursors.delete(scope);
-  await r.kv.delete(hasMoreKey(channelId));
-}
-
 /** Acked entries whose change the replica now holds stop shaping the view. */
 async function settleAcked(r: Replica, scope: string, version: number, ctx: ApplyContext) {
   const settled = await r.outbox
@@ -80,8 +72,9 @@ export async function applyChanges(
   r: Replica,
   frame: ChangesDown,
   ctx: ApplyContext,
+  dropped?: number[],
 ): Promise<ChangesOutcome> {
-  return (await applyChangesBatch(r, [frame], ctx)).outcome;
+  return (await applyChangesBatch(r, [frame], ctx, dropped)).outcome;
 }
 
 /**
@@ -94,12 +87,13 @@ export async function applyChangesBatch(
   r: Replica,
   frames: readonly ChangesDown[],
   ctx: ApplyContext,
+  dropped?: number[],
 ): Promise<{ outcome: ChangesOutcome; applied: number }> {
   return r.transaction('rw', allTables(r), async () => {
     let outcome: ChangesOutcome = 'stale';
     let applied = 0;
     for (const frame of frames) {
-      const one = await applyOne(r, frame, ctx);
+      const one = await applyOne(r, frame, ctx, dropped);
       if (one === 'gap') return { outcome: 'gap', applied };
       applied++;
       if (one === 'applied') outcome = 'applied';
@@ -113,6 +107,7 @@ async function applyOne(
   r: Replica,
   frame: ChangesDown,
   ctx: ApplyContext,
+  dropped: number[] | undefined,
 ): Promise<ChangesOutcome> {
   const cursor = await cursorOf(r, frame.scope);
   if (frame.to <= cursor) return 'stale';
@@ -124,7 +119,7 @@ async function applyOne(
     ctx,
   );
   for (const c of fresh) {
-    if (c.op === 'delete' && c.entity === 'channel') await purgeChannel(r, c.id);
+    if (c.op === 'delete' && c.entity === 'channel') await purgeChannel(r, c.id, ctx, dropped);
   }
   await r.cursors.put({ scope: frame.scope, version: frame.to });
   await settleAcked(r, frame.scope, frame.to, ctx);
@@ -136,7 +131,12 @@ async function applyOne(
  * local messages survive: their server state becomes the snapshot's, and the
  * pending mutations are rebased on it.
  */
-export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext): Promise<void> {
+export async function applyReset(
+  r: Replica,
+  frame: ResetDown,
+  ctx: ApplyContext,
+  dropped?: number[],
+): Promise<void> {
   const parsed = parseScope(frame.scope);
   if (!parsed) return;
   await r.transaction('rw', allTables(r), async () => {
@@ -151,6 +151,13 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
       const key = entityKey(ref.entity, ref.id);
       if (!keep.has(key) && !shadowed.has(key)) gone.push({ ref, row: null });
     };
+    // Direct conversations come in the user's own scope, every other channel in the community's.
+    const dms = new Set(
+      (await r.channels.filter((c) => c.kind === 'dm').primaryKeys()).map((id) =>
+        entityKey('channel', id),
+      ),
+    );
+    if (parsed.kind === 'community') for (const key of dms) shadowed.delete(key);
     if (parsed.kind === 'channel') {
       const held = await r.messages.where('channelId').equals(parsed.id).toArray();
       for (const m of held) {
@@ -159,10 +166,10 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
       await r.kv.put({ key: hasMoreKey(parsed.id), value: frame.hasMore });
     } else if (parsed.kind === 'community') {
       for (const c of await r.channels.toArray()) {
-        if (keep.has(entityKey('channel', c.id)) || shadowed.has(entityKey('channel', c.id)))
-          continue;
+        const key = entityKey('channel', c.id);
+        if (keep.has(key) || shadowed.has(key) || dms.has(key)) continue;
         gone.push({ ref: { entity: 'channel', id: c.id, scope: frame.scope }, row: null });
-        await purgeChannel(r, c.id);
+        await purgeChannel(r, c.id, ctx, dropped);
       }
       for (const entity of kindsIn('community')) {
         if (entity === 'channel') continue;
@@ -175,6 +182,13 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
         for (const key of await r.tableOf(entity).toCollection().primaryKeys()) {
           consider({ entity, id: key, scope: frame.scope });
         }
+      }
+      for (const key of dms) {
+        if (keep.has(key)) continue;
+        const id = key.slice('channel:'.length);
+        gone.push({ ref: { entity: 'channel', id, scope: frame.scope }, row: null });
+        // One started here and not answered yet (the server never had it) keeps its pending messages.
+        if ((await r.shadows.get(key))?.row !== null) await purgeChannel(r, id, ctx, dropped);
       }
     }
     // Shadowed entities absent from the snapshot no longer exist on the server.
@@ -190,8 +204,16 @@ export async function applyReset(r: Replica, frame: ResetDown, ctx: ApplyContext
   });
 }
 
-/** The user lost access to a scope: forget its rows and its cursor. */
-export async function applyRevoke(r: Replica, scope: string): Promise<void> {
+/**
+ * The user lost access to a scope: forget its rows and its cursor (and, for
+ * a channel, the outbox entries aimed at it: see {@link purgeChannel}).
+ */
+export async function applyRevoke(
+  r: Replica,
+  scope: string,
+  ctx: ApplyContext,
+  dropped?: number[],
+): Promise<void> {
   const parsed = parseScope(scope);
   if (!parsed) return;
   await r.transaction('rw', allTables(r), async () => {
@@ -199,7 +221,7 @@ export async function applyRevoke(r: Replica, scope: string): Promise<void> {
     if (parsed.kind === 'community') await r.outbox.where('acked.scope').above('').delete();
     else await r.outbox.where('acked.scope').equals(scope).delete();
     if (parsed.kind === 'channel') {
-      await purgeChannel(r, parsed.id);
+      await purgeChannel(r, parsed.id, ctx, dropped);
       await r.channels.delete(parsed.id);
       return;
     }

@@ -52,6 +52,15 @@ export const checkArgs = Object.fromEntries(
   Object.entries(mutationArgs).map(([name, schema]) => [name, validator(schema)]),
 ) as Record<MutationName, ReturnType<typeof validator>>;
 
+/**
+ * What a mutation queued for a channel that went before it could apply
+ * answers (the channel was deleted, hidden from the user, or left).
+ */
+export const CHANNEL_GONE: WireError = {
+  kind: 'not_found',
+  message: 'The channel or conversation is no longer there.',
+};
+
 /** What every mutation of a kicked or banned user answers. */
 export const removedOutcome = (removal: Removal): MutationOutcome => ({
   ok: false,

@@ -29,6 +29,7 @@ import {
   EPHEMERAL_SEQ,
   MAX_IN_FLIGHT,
   mutateFrame,
+  CHANNEL_GONE,
   removedOutcome,
   type ConnectionState,
   type MutationOutcome,
@@ -367,7 +368,9 @@ export class SyncEngine implements EnginePort {
       f.changes.flatMap((c) => (c.op === 'upsert' && c.entity === 'message' ? [c.data] : [])),
     );
     const held = sent.length > 0 ? await this.replica.messages.bulkGet(sent.map((m) => m.id)) : [];
-    const { outcome } = await applyChangesBatch(this.replica, frames, this.#ctx());
+    const dropped: number[] = [];
+    const { outcome } = await applyChangesBatch(this.replica, frames, this.#ctx(), dropped);
+    this.#notSent(dropped);
     sent.forEach((m, i) => {
       if (held[i] === undefined) this.#typing.remove(m.channelId, m.authorId);
     });
@@ -380,12 +383,16 @@ export class SyncEngine implements EnginePort {
         await this.#ready(frame.userId, frame.nextSeq);
         return;
       case 'reset':
-        await applyReset(this.replica, frame, this.#ctx());
+      case 'revoke': {
+        const dropped: number[] = [];
+        if (frame.type === 'reset') await applyReset(this.replica, frame, this.#ctx(), dropped);
+        else {
+          await applyRevoke(this.replica, frame.scope, this.#ctx(), dropped);
+          this.#revokes.emit(frame.scope);
+        }
+        this.#notSent(dropped);
         return;
-      case 'revoke':
-        await applyRevoke(this.replica, frame.scope);
-        this.#revokes.emit(frame.scope);
-        return;
+      }
       case 'ack':
       case 'reject':
         await this.#answer(frame);
@@ -440,6 +447,20 @@ export class SyncEngine implements EnginePort {
     this.#setState('online');
     if (this.#idle) this.#connection.send({ type: 'presence', status: 'idle' });
     await this.#flush();
+  }
+
+  /**
+   * Outbox entries dropped because their channel went (deleted, no longer
+   * visible, a conversation left): whoever waits for one hears it was not
+   * sent; one queued before this session has nobody waiting and goes silently.
+   */
+  #notSent(entryIds: readonly number[]): void {
+    for (const id of entryIds) {
+      const resolve = this.#waiting.get(id);
+      this.#waiting.delete(id);
+      resolve?.({ ok: false, error: CHANNEL_GONE });
+    }
+    if (entryIds.length > 0) this.#background(this.#refreshPending());
   }
 
   async #answer(frame: Extract<DownMessage, { type: 'ack' | 'reject' }>): Promise<void> {

@@ -14,8 +14,13 @@ export interface ChangesEvent {
   frame: string;
   /** Channels the changes upsert or delete (community scope), so nodes can hide those a user may not see. */
   channelIds?: string[];
-  /** Set when the change may alter which channels users can see (channel created or deleted). */
+  /**
+   * Set when the change may alter which channels users can see (channel
+   * created or deleted; in a user scope: that user's conversations).
+   */
   accessChanged?: boolean;
+  /** The DM access version the writer took (participants or blocks changed): caches reload. */
+  dmAccess?: number;
 }
 
 /** Someone is typing; `frame` is the serialized `typing` frame. */

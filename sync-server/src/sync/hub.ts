@@ -106,11 +106,17 @@ export class Hub {
     if (e.type === 'changes') {
       // Before delivering: a session's next permission check must see this version.
       if (e.scope === COMMUNITY_SCOPE) this.access.invalidate(e.to);
+      if (e.dmAccess !== undefined) this.access.invalidateDms(e.dmAccess);
       const watching = this.byScope.get(e.scope);
       for (const s of watching ?? []) s.deliver(e);
       fanoutDeliveries.inc(watching?.size ?? 0);
-      if (e.accessChanged) for (const s of this.sessions) s.refreshAccess();
-      else if (e.scope === COMMUNITY_SCOPE) for (const s of this.sessions) s.refreshPermissions();
+      if (e.scope === COMMUNITY_SCOPE) {
+        if (e.accessChanged) for (const s of this.sessions) s.refreshAccess();
+        else for (const s of this.sessions) s.refreshPermissions();
+      } else if (e.accessChanged) {
+        // A user's conversations changed: only that user's sessions re-check theirs.
+        for (const s of watching ?? []) s.refreshAccess();
+      }
     } else if (e.type === 'typing') {
       for (const s of this.byScope.get(channelScope(e.channelId)) ?? []) {
         if (s.userId !== e.userId) s.sendRaw(e.frame);

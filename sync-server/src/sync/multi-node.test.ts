@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '@echora/shared';
+import { dmId, newId } from '@echora/shared';
 import { startServer, type TestServer } from '@echora/testkit';
 import { createPgTestDatabase } from '../../test/helpers/db.ts';
 import { SyncClient, until } from '../../test/helpers/sync-client.ts';
@@ -36,6 +36,52 @@ describe('two sync-server processes on one Postgres and Redis', () => {
     await rm(dataDir, { recursive: true, force: true });
     await database.drop();
   });
+
+  it('a conversation made or changed on one node is writable at once on the other', async () => {
+    const [n1, n2] = nodes as [TestServer, TestServer];
+    const account = async (node: TestServer, name: string) => {
+      const { user, accessToken } = await node.register(name);
+      return { id: user.id, token: accessToken };
+    };
+    const dana = await account(n1, 'dana');
+    const eve = await account(n2, 'eve');
+    const finn = await account(n2, 'finn');
+    const d = await (await SyncClient.connect(n1.url, { token: dana.token })).synced();
+    const e = await (await SyncClient.connect(n2.url, { token: eve.token })).synced();
+    const f = await (await SyncClient.connect(n2.url, { token: finn.token })).synced();
+    /** The user's own scope brought conversation `id` (as the app learns of it). */
+    const arrived = (c: SyncClient, userId: string, id: string) =>
+      c.waitFor(
+        (frame) =>
+          frame.type === 'changes' &&
+          frame.scope === `user:${userId}` &&
+          frame.changes.some((ch) => ch.op === 'upsert' && ch.data.id === id),
+      );
+    const post = (c: SyncClient, channelId: string) =>
+      c.mutate('message.send', { id: newId(), channelId, content: 'hello' });
+
+    // Made on node 1, written to from node 2 as soon as it arrives there.
+    const pair = dmId(dana.id, eve.id);
+    expect(await d.mutate('dm.open', { userId: eve.id })).toMatchObject({ type: 'ack' });
+    await arrived(e, eve.id, pair);
+    expect(await post(e, pair)).toMatchObject({ type: 'ack' });
+
+    // Made on node 2, so node 2's permissions know it; Finn is added on node 1:
+    // node 2 must learn that he takes part before he writes there.
+    const group = newId();
+    expect(await e.mutate('dm.create', { id: group, userIds: [dana.id] })).toMatchObject({
+      type: 'ack',
+    });
+    await arrived(d, dana.id, group);
+    expect(await post(d, group)).toMatchObject({ type: 'ack' });
+    expect(await d.mutate('dm.add', { id: group, userIds: [finn.id] })).toMatchObject({
+      type: 'ack',
+    });
+    await arrived(f, finn.id, group);
+    await f.waitFor((frame) => frame.type === 'reset' && frame.scope === `channel:${group}`);
+    expect(await post(f, group)).toMatchObject({ type: 'ack' });
+    for (const c of [d, e, f]) await c.close();
+  }, 60_000);
 
   it("clients on different nodes chat, see each other online, and a killed node's users go offline", async () => {
     const [n1, n2] = nodes as [TestServer, TestServer];

@@ -6,7 +6,7 @@ import {
   type Change,
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
-import { listChannels } from '../domain/channels/queries.ts';
+import { listChannels, listDmsOf } from '../domain/channels/queries.ts';
 import { readCommunity } from '../domain/community/queries.ts';
 import { listEmojis } from '../domain/emoji/store.ts';
 import { listFormerMembers, listMembers } from '../domain/members/queries.ts';
@@ -51,7 +51,8 @@ export async function snapshot(
     const judge = await access.reload();
     const changes: Change[] = [
       ...channels
-        .filter((c) => judge.canSeeChannel(userId, c.id))
+        // Direct conversations come in their participants' own scopes.
+        .filter((c) => c.kind !== 'dm' && judge.canSeeChannel(userId, c.id))
         .map((c): Change => ({ version, op: 'upsert', entity: 'channel', data: c })),
       ...members.map((m): Change => ({ version, op: 'upsert', entity: 'member', data: m })),
       ...(await listFormerMembers(db)).map((f): Change => ({
@@ -115,6 +116,13 @@ export async function snapshot(
     }
     const settings = await readUserSettings(db, parsed.id);
     if (settings) changes.push({ version, op: 'upsert', entity: 'userSettings', data: settings });
+    // The user's conversations, judged (like the community's channels) after they were read.
+    const dms = await listDmsOf(db, parsed.id);
+    const judge = dms.length > 0 ? await access.reload() : undefined;
+    for (const data of dms) {
+      if (judge?.canSeeChannel(parsed.id, data.id))
+        changes.push({ version, op: 'upsert', entity: 'channel', data });
+    }
     return { version, changes, hasMore: false };
   }
   return { version, changes: [], hasMore: false };

@@ -1,5 +1,6 @@
 import {
   channelScope,
+  COMMUNITY_SCOPE,
   parseScope,
   type ChangesDown,
   type DownMessage,
@@ -71,7 +72,11 @@ export class ScopeStreams {
 
   deliver(e: ChangesEvent): void {
     if (!this.watched.has(e.scope)) return;
-    if (this.queue.pending === 0 && !e.channelIds && this.cursors.get(e.scope) === e.from) {
+    if (
+      this.queue.pending === 0 &&
+      !(e.channelIds && e.scope === COMMUNITY_SCOPE) &&
+      this.cursors.get(e.scope) === e.from
+    ) {
       this.owner.sendRaw(e.frame);
       this.cursors.set(e.scope, e.to);
       return;
@@ -129,8 +134,9 @@ export class ScopeStreams {
     const cursor = this.cursors.get(e.scope);
     if (cursor === undefined || cursor >= e.to) return;
     if (cursor === e.from) {
-      if (e.channelIds) {
-        // Channel changes are community changes: judged by permissions that know them.
+      if (e.channelIds && e.scope === COMMUNITY_SCOPE) {
+        // Channel changes of the community are judged by permissions that know them
+        // (a user scope carries only that user's own conversations).
         const access = await this.deps.access.atLeast(e.to);
         this.owner.send(visibleOnly(JSON.parse(e.frame) as ChangesDown, access, this.owner.userId));
       } else this.owner.sendRaw(e.frame);

@@ -1,7 +1,13 @@
 import { COMMUNITY_SCOPE, type Change, type ChangesDown, type Mentions } from '@echora/shared';
 import type { Bus, ChangesEvent } from '../bus/types.ts';
 import type { Queryable } from '../db/types.ts';
-import { appendAt, appendChanges, type FeedEntry } from './feed.ts';
+import {
+  appendAt,
+  appendChanges,
+  DM_ACCESS_COUNTER,
+  takeVersions,
+  type FeedEntry,
+} from './feed.ts';
 
 /**
  * A message this transaction wrote that may notify people once it commits
@@ -35,6 +41,12 @@ export class ChangeSet {
    * re-check its channels, revoking or bootstrapping them.
    */
   accessAll = false;
+  /**
+   * The {@link DM_ACCESS_COUNTER} version this transaction took: a
+   * conversation's participants (or a block) changed, and every node's
+   * permission cache must reload before judging a later change.
+   */
+  dmAccess: number | undefined;
   /** New messages that mention someone, for after commit. */
   readonly notices: MessageNotice[] = [];
 
@@ -55,6 +67,16 @@ export class ChangeSet {
     const changes = await appendAt(tx, scope, first, entries);
     this.add(scope, changes);
     return changes;
+  }
+
+  /**
+   * Takes the next DM access version, once per change set. Call it before
+   * appending to the participants' scopes: every such writer then locks the
+   * counter first, so two of them never wait on each other's user scopes.
+   */
+  async bumpDmAccess(tx: Queryable): Promise<void> {
+    if (this.dmAccess !== undefined) return;
+    this.dmAccess = await takeVersions(tx, DM_ACCESS_COUNTER);
   }
 
   /** The last version written to `scope`, if any. */
@@ -85,6 +107,7 @@ export class ChangeSet {
       if (channelIds.length > 0) event.channelIds = channelIds;
       if (channelIds.some((id) => this.accessChannels.has(id))) event.accessChanged = true;
       if (this.accessAll && scope === COMMUNITY_SCOPE) event.accessChanged = true;
+      if (this.dmAccess !== undefined) event.dmAccess = this.dmAccess;
       return event;
     });
   }
@@ -102,6 +125,7 @@ export class ChangeSet {
     for (const [scope, s] of other.scopes) this.add(scope, s.changes);
     for (const id of other.accessChannels) this.accessChannels.add(id);
     if (other.accessAll) this.accessAll = true;
+    if (other.dmAccess !== undefined) this.dmAccess = Math.max(this.dmAccess ?? 0, other.dmAccess);
     this.notices.push(...other.notices);
   }
 

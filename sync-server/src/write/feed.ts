@@ -15,6 +15,15 @@ interface FeedRow extends Record<string, unknown> {
 }
 
 /**
+ * A counter in `scopes` that no client watches (it has no feed): every write
+ * that changes who takes part in a direct conversation, or a block between
+ * two of them, takes its next version. Conversations travel in their
+ * participants' own scopes, not the community's, so permission caches learn
+ * of them from this version (see `AccessCache.invalidateDms`).
+ */
+export const DM_ACCESS_COUNTER = 'dm-access';
+
+/**
  * Takes the next `count` versions of `scope`. The UPDATE locks the scope's row
  * until the transaction ends, so a later writer waits and commits after us:
  * versions are gap-free and commit in version order. Returns the first version.

@@ -8,7 +8,7 @@ export interface WriterDeps {
   db: Db;
   bus: Bus;
   /** This node's permission cache: it must not answer from data older than its own writes. */
-  access: { invalidate(version: number): void };
+  access: { invalidate(version: number): void; invalidateDms(version: number): void };
   log: (err: unknown, msg: string) => void;
 }
 
@@ -41,7 +41,7 @@ export class Writer {
   /**
    * After a transaction run elsewhere committed (a group commit's batch, a
    * registration): moves this node's permission cache past its community
-   * writes, publishes (a lost publish only delays delivery: the next one
+   * and DM access writes, publishes (a lost publish only delays delivery: the next one
    * shows a gap, so it is logged, not thrown), then tells the listeners of
    * its notices.
    */
@@ -49,6 +49,7 @@ export class Writer {
     const community = changes.lastVersion(COMMUNITY_SCOPE);
     // This node must not answer the next request from a cache older than its own write.
     if (community !== undefined) this.deps.access.invalidate(community);
+    if (changes.dmAccess !== undefined) this.deps.access.invalidateDms(changes.dmAccess);
     await changes
       .publish(this.deps.bus)
       .catch((err: unknown) => this.deps.log(err, 'publish failed'));

@@ -41,6 +41,8 @@ export class Replica {
       this.cursors.set(frame.scope, frame.to);
     } else if (frame.type === 'revoke') {
       this.purge(frame.scope);
+      // As the app does: a channel one may no longer see goes with its messages.
+      if (frame.scope.startsWith('channel:')) this.channels.delete(frame.scope.slice(8));
       this.cursors.delete(frame.scope);
     }
   }
@@ -73,15 +75,19 @@ export class Replica {
   }
 
   private purge(scope: string): void {
+    // Direct conversations come in the user's scope, every other channel in the community's.
+    const dropChannels = (dm: boolean) => {
+      for (const [id, c] of this.channels) if ((c.kind === 'dm') === dm) this.channels.delete(id);
+    };
     if (scope === 'community') {
-      this.channels.clear();
+      dropChannels(false);
       this.members.clear();
       this.memberRows.clear();
       this.roles.clear();
     } else if (scope.startsWith('channel:')) {
       const id = scope.slice('channel:'.length);
       for (const m of this.messages.values()) if (m.channelId === id) this.messages.delete(m.id);
-    }
+    } else if (scope.startsWith('user:')) dropChannels(true);
   }
 }
 

@@ -63,6 +63,18 @@ export async function listChannels(db: Queryable): Promise<Channel[]> {
   return rows.map(toChannel);
 }
 
+/** The live direct conversations `userId` takes part in, by id. */
+export async function listDmsOf(db: Queryable, userId: string): Promise<Channel[]> {
+  const { rows } = await db.query<ChannelRow>(
+    `SELECT ${CHANNEL_COLUMNS} FROM channels
+     WHERE kind = 'dm' AND deleted_at IS NULL
+       AND id IN (SELECT channel_id FROM dm_participants WHERE user_id = $1)
+     ORDER BY id`,
+    [userId],
+  );
+  return rows.map(toChannel);
+}
+
 /** A channel by id, deleted or not; `forUpdate` locks the row until the transaction ends. */
 export async function findChannel(
   db: Queryable,

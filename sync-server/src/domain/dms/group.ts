@@ -54,7 +54,7 @@ export async function removeFromDm(
     [args.id, args.userId],
   );
   if (!rowCount) throw new AppError('not_found', 'No such participant.');
-  return emitDm(ctx, args.id);
+  return emitDm(ctx, args.id, [args.userId]);
 }
 
 /**
@@ -76,5 +76,5 @@ export async function leaveDm(ctx: MutationContext, args: DmLeaveArgs): Promise<
       next ?? null,
     ]);
   }
-  return emitDm(ctx, args.id);
+  return emitDm(ctx, args.id, [ctx.userId]);
 }

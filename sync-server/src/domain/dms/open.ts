@@ -1,7 +1,6 @@
 import {
   AppError,
   channelScope,
-  COMMUNITY_SCOPE,
   dmId,
   Limits,
   type DmCreateArgs,
@@ -9,7 +8,13 @@ import {
 } from '@echora/shared';
 import type { MutationContext, MutationResult } from '../../write/context.ts';
 import { findChannel } from '../channels/queries.ts';
-import { addParticipants, emitDm, requireNotTimedOut, requireReachable } from './rules.ts';
+import {
+  actorResult,
+  addParticipants,
+  emitDm,
+  requireNotTimedOut,
+  requireReachable,
+} from './rules.ts';
 
 async function insertDm(
   ctx: MutationContext,
@@ -41,13 +46,9 @@ export async function openDm(ctx: MutationContext, args: DmOpenArgs): Promise<Mu
   if (existing) {
     // Only its two people can ever hold this id: it is theirs, whatever its state.
     if (existing.kind !== 'dm') throw new Error(`dm id ${id} taken by a ${existing.kind}`);
-    // The ack names a community version the row is in (the other side may have
-    // made it a moment ago): the client keeps its optimistic row until then.
-    const { rows } = await ctx.tx.query<{ version: number }>(
-      'SELECT version FROM scopes WHERE scope = $1',
-      [COMMUNITY_SCOPE],
-    );
-    return { scope: COMMUNITY_SCOPE, version: Number(rows[0]?.version ?? 0) };
+    // The ack names a version of the actor's scope the row is in (the other
+    // side may have made it a moment ago): the client keeps its optimistic row until then.
+    return actorResult(ctx);
   }
   requireNotTimedOut(ctx);
   await requireReachable(ctx, args.userId);

@@ -20,7 +20,7 @@ interface Person {
 describeEachDb('direct conversations reach their participants only', (getDb) => {
   let app: FastifyInstance;
   let url: string;
-  const people = {} as Record<'owner' | 'alice' | 'bob' | 'carol', Person>;
+  const people = {} as Record<'owner' | 'alice' | 'bob' | 'carol' | 'dave', Person>;
   let general = '';
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describeEachDb('direct conversations reach their participants only', (getDb) => 
       sync: { sendRate: { capacity: 10_000, windowMs: 1000 } },
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
-    for (const name of ['owner', 'alice', 'bob', 'carol'] as const) {
+    for (const name of ['owner', 'alice', 'bob', 'carol', 'dave'] as const) {
       const s = await registerUser(app, name);
       people[name] = { id: s.user.id, token: s.accessToken };
     }
@@ -58,15 +58,17 @@ describeEachDb('direct conversations reach their participants only', (getDb) => 
 
     const id = dmId(people.alice.id, people.bob.id);
     const opened = await alice.mutate('dm.open', { userId: people.bob.id });
-    expect(opened).toMatchObject({ type: 'ack', scope: 'community' });
-    // Bob starts it too: the same conversation, nothing new; his ack names the
-    // version that holds it, so his device keeps it until that arrives.
-    expect(await bob.mutate('dm.open', { userId: people.alice.id })).toEqual({
-      type: 'ack',
-      seq: expect.any(Number) as number,
-      scope: 'community',
-      version: opened.type === 'ack' ? opened.version : -1,
-    });
+    expect(opened).toMatchObject({ type: 'ack', scope: `user:${people.alice.id}` });
+    // Bob starts it too: the same conversation, nothing new; his ack names a
+    // version of his own scope that holds it, so his device keeps it until that arrives.
+    const bobOpened = await bob.mutate('dm.open', { userId: people.alice.id });
+    expect(bobOpened).toMatchObject({ type: 'ack', scope: `user:${people.bob.id}` });
+    const delivered = await bob.waitFor(
+      (f) => f.type === 'changes' && f.scope === `user:${people.bob.id}` && text([f]).includes(id),
+    );
+    expect(delivered.type === 'changes' ? delivered.to : Infinity).toBeLessThanOrEqual(
+      bobOpened.type === 'ack' ? (bobOpened.version ?? -1) : -1,
+    );
     await bob.waitFor((f) => f.type === 'reset' && f.scope === `channel:${id}`);
     const secret = 'the secret word is tangerine';
     const message = newId();
@@ -155,5 +157,57 @@ describeEachDb('direct conversations reach their participants only', (getDb) => 
       await carol.mutate('message.send', { id: newId(), channelId: id, content: 'back' }),
     ).toMatchObject({ type: 'reject', error: { kind: 'not_found' } });
     for (const c of [alice, bob, carol, owner]) await c.close();
+  });
+
+  it('a non-participant receives no frame at all while a conversation is made and changed', async () => {
+    const owner = await connect(people.owner);
+    const alice = await connect(people.alice);
+    const bob = await connect(people.bob);
+    const dave = await connect(people.dave);
+    const carol = await connect(people.carol);
+    // Everything from before (presence of the others) has reached her once her ping is answered.
+    carol.send({ type: 'ping' });
+    await carol.next((f) => f.type === 'pong');
+    const before = carol.frames.length;
+    const communityVersion = carol.replica.cursors.get('community') ?? -1;
+
+    const id = newId();
+    const steps = [
+      [alice, 'dm.create', { id, userIds: [people.bob.id], name: 'plans' }],
+      [alice, 'dm.rename', { id, name: 'surprise party' }],
+      [bob, 'dm.add', { id, userIds: [people.dave.id] }],
+      [alice, 'dm.remove', { id, userId: people.dave.id }],
+      [alice, 'dm.leave', { id }],
+      [alice, 'dm.open', { userId: people.bob.id }],
+      [bob, 'user.block', { userId: people.alice.id, blocked: true }],
+      [bob, 'user.block', { userId: people.alice.id, blocked: false }],
+    ] as const;
+    for (const [who, name, args] of steps) {
+      expect(await who.mutate(name, args as never), name).toMatchObject({ type: 'ack' });
+    }
+    // Dave was added (the conversation bootstrapped), then removed: a tombstone in his scope and a revoke.
+    await dave.waitFor((f) => f.type === 'revoke' && f.scope === `channel:${id}`);
+    expect(dave.replica.channels.has(id)).toBe(false);
+    const pair = dmId(people.alice.id, people.bob.id);
+
+    // Last, a change of the community everyone receives: had anything of the
+    // conversations gone through it, it would have come before, or moved its version.
+    const marker = newId();
+    expect(
+      await owner.mutate('channel.create', { id: marker, kind: 'text', name: 'marker' }),
+    ).toMatchObject({ type: 'ack' });
+    await carol.waitFor((f) => f.type === 'reset' && f.scope === `channel:${marker}`);
+    const after = carol.frames.slice(before).filter((f) => f.type !== 'pong');
+    expect(after.map((f) => f.type)).toEqual(['changes', 'reset']);
+    expect(after[0]).toMatchObject({
+      type: 'changes',
+      scope: 'community',
+      from: communityVersion,
+      to: communityVersion + 1,
+    });
+    const seen = text(after);
+    for (const secret of [id, pair, 'plans', 'surprise party']) expect(seen).not.toContain(secret);
+    expect(text(owner.frames)).not.toContain(id);
+    for (const c of [owner, alice, bob, dave, carol]) await c.close();
   });
 });

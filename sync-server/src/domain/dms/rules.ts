@@ -1,4 +1,5 @@
-import { AppError, COMMUNITY_SCOPE } from '@echora/shared';
+import { AppError, userScope } from '@echora/shared';
+import { scopeVersion } from '../../write/feed.ts';
 import {
   StaleAccessError,
   type MutationContext,
@@ -97,18 +98,40 @@ export async function addParticipants(
 }
 
 /**
- * Sends the conversation (its participants changed, or its name) through the
- * community feed: only its participants receive it, and sessions re-check
- * what they may see, so someone added bootstraps it and someone removed gets
- * a revoke.
+ * Sends the conversation (its participants changed, or its name) to its
+ * participants' own scopes, and a tombstone to each of `removed` (someone
+ * who left or was removed), so nobody else receives a frame or sees a
+ * version move. It takes the next DM access version, so every node's
+ * permission cache reloads, and the sessions of those users re-check what
+ * they may see: someone added bootstraps it, someone removed gets a revoke.
+ * The ack names the actor's scope.
  */
-export async function emitDm(ctx: MutationContext, id: string): Promise<MutationResult> {
+export async function emitDm(
+  ctx: MutationContext,
+  id: string,
+  removed: readonly string[] = [],
+): Promise<MutationResult> {
+  await ctx.changes.bumpDmAccess(ctx.tx);
   const row = await findChannel(ctx.tx, id);
   if (!row) throw new Error(`dm ${id} vanished`);
   ctx.changes.accessChannels.add(id);
-  await ctx.changes.append(ctx.tx, COMMUNITY_SCOPE, [
-    { op: 'upsert', entity: 'channel', id, data: toChannel(row) },
-  ]);
-  const version = ctx.changes.lastVersion(COMMUNITY_SCOPE);
-  return version === undefined ? {} : { scope: COMMUNITY_SCOPE, version };
+  const data = toChannel(row);
+  const gone = new Set(removed);
+  // In id order, so two writers that share people lock their scopes in the same order.
+  const users = [...new Set([...(row.participants ?? []), ...removed])].sort();
+  for (const userId of users) {
+    await ctx.changes.append(ctx.tx, userScope(userId), [
+      gone.has(userId)
+        ? { op: 'delete', entity: 'channel', id }
+        : { op: 'upsert', entity: 'channel', id, data },
+    ]);
+  }
+  return actorResult(ctx);
+}
+
+/** The ack's scope and version: the actor's own scope, where their conversations arrive. */
+export async function actorResult(ctx: MutationContext): Promise<MutationResult> {
+  const scope = userScope(ctx.userId);
+  const version = ctx.changes.lastVersion(scope) ?? (await scopeVersion(ctx.tx, scope));
+  return { scope, version };
 }

@@ -73,8 +73,10 @@ export class Access {
 
 /**
  * One {@link Access} per process, reloaded when the community scope (roles,
- * members, channels) moves past the version it was loaded at. Nodes learn of
- * new community versions from the bus and call {@link AccessCache.invalidate}.
+ * members, channels) or the DM access counter (conversations' participants,
+ * blocks) moves past the version it was loaded at. Nodes learn of new
+ * versions from the bus and call {@link AccessCache.invalidate} and
+ * {@link AccessCache.invalidateDms}.
  *
  * Loads run one at a time, each after the last, so `current` only moves
  * forward. A caller that just wrote and asks for a {@link reload} never gets a
@@ -91,6 +93,7 @@ export class AccessCache {
   /** The end of the chain of loads (failures swallowed: the caller of that load saw them). */
   private tail: Promise<unknown> = Promise.resolve();
   private wanted = 0;
+  private wantedDms = 0;
 
   constructor(private readonly db: Queryable) {}
 
@@ -99,16 +102,23 @@ export class AccessCache {
     this.wanted = Math.max(this.wanted, version);
   }
 
-  /** Access loaded at a version at least as new as every {@link invalidate}d one so far. */
+  /** The DM access counter reached `version`: the next {@link get} reloads if older. */
+  invalidateDms(version: number): void {
+    this.wantedDms = Math.max(this.wantedDms, version);
+  }
+
+  /** Access loaded at versions at least as new as every {@link invalidate}d one so far. */
   async get(): Promise<Access> {
-    const wanted = this.wanted;
-    if (this.current && this.current.data.version >= wanted) return this.current;
-    // A running load may have read the wanted version already (it reads the version first);
+    const wanted = { version: this.wanted, dmVersion: this.wantedDms };
+    const fresh = (a: Access) =>
+      a.data.version >= wanted.version && a.data.dmVersion >= wanted.dmVersion;
+    if (this.current && fresh(this.current)) return this.current;
+    // A running load may have read the wanted versions already (it reads them first);
     // if it started too early it does not count, and a load that starts later does.
     const running = this.running;
     if (running) {
       const access = await running;
-      if (access.data.version >= wanted) return access;
+      if (fresh(access)) return access;
     }
     return this.reload();
   }

@@ -1,5 +1,6 @@
 import type { ChannelOverride, CommunityRoles, MemberInfo, RoleInfo } from '@echora/shared';
 import type { Queryable } from '../../db/types.ts';
+import { DM_ACCESS_COUNTER } from '../../write/feed.ts';
 
 /** A member as permission checks need them. */
 export interface AccessMember extends MemberInfo {
@@ -10,6 +11,8 @@ export interface AccessMember extends MemberInfo {
 export interface AccessData {
   /** The community scope version this was loaded at (read first, so data is at least this new). */
   version: number;
+  /** The DM access counter's version it was loaded at (`DM_ACCESS_COUNTER`, read first too). */
+  dmVersion: number;
   community: CommunityRoles;
   members: Map<string, AccessMember>;
   /** Live (not deleted) channels; a thread names its parent, whose permissions it follows. */
@@ -23,10 +26,13 @@ export interface AccessData {
 
 /** Reads roles, members, channels and overrides in one go. */
 export async function loadAccess(db: Queryable): Promise<AccessData> {
-  const version = Number(
-    (await db.query<{ version: number }>("SELECT version FROM scopes WHERE scope = 'community'"))
-      .rows[0]?.version ?? 0,
+  const { rows: counters } = await db.query<{ scope: string; version: number }>(
+    "SELECT scope, version FROM scopes WHERE scope IN ('community', $1)",
+    [DM_ACCESS_COUNTER],
   );
+  const counter = (scope: string) => Number(counters.find((r) => r.scope === scope)?.version ?? 0);
+  const version = counter('community');
+  const dmVersion = counter(DM_ACCESS_COUNTER);
   const [roles, members, memberRoles, channels, overrides, community, dms, blocks] =
     await Promise.all([
       db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
@@ -90,6 +96,7 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
   }
   return {
     version,
+    dmVersion,
     community: { everyoneRoleId, roles: roleMap },
     members: memberMap,
     channels: new Map(

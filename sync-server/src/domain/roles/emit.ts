@@ -50,7 +50,9 @@ export async function emitChannels(
 ): Promise<void> {
   for (const id of new Set(channelIds)) {
     const row = await findChannel(tx, id);
-    if (!row || row.deleted_at !== null) continue;
+    // A conversation's row never goes through the community (only its participants'
+    // scopes): nobody's sight of one changes with roles or moderation.
+    if (!row || row.deleted_at !== null || row.kind === 'dm') continue;
     await changes.append(tx, COMMUNITY_SCOPE, [
       { op: 'upsert', entity: 'channel', id, data: toChannel(row) },
     ]);
