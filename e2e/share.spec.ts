@@ -55,7 +55,9 @@ test('text, a link and an image shared from another app are posted where the use
   });
   await Promise.all([
     alice.page.waitForURL((url) => url.searchParams.has('share') || url.pathname === '/'),
-    alice.page.evaluate(() => document.querySelector('form[action="/share"]')?.submit()),
+    alice.page.evaluate(() =>
+      document.querySelector<HTMLFormElement>('form[action="/share"]')?.submit(),
+    ),
   ]);
 
   const dialog = alice.page.getByRole('dialog', { name: 'Share to…' });

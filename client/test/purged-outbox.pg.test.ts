@@ -42,8 +42,8 @@ describe.each(['pglite', 'pg'] as const)('the outbox of a purged conversation, o
     a.stop();
     const composer = new Composer(a.replica, a);
     await composer.open(id);
-    composer.text = 'see you at eight';
-    composer.send();
+    composer.setText('see you at eight');
+    composer.submit();
     await until(async () => (await a.replica.outbox.count()) === 1, 'the send is queued');
     const rename = a.mutate('dm.rename', { id, name: 'plans for friday' });
     await until(

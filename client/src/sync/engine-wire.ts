@@ -4,6 +4,7 @@ import {
   type MutateUp,
   type MutationName,
   type Removal,
+  type WireError,
 } from '@echora/shared';
 import type { SocketConstructor, Timing } from './connection.ts';
 import type { ConnectionState, MutationOutcome } from '../lib/engine-port.ts';

@@ -20,7 +20,7 @@ import {
  */
 
 type PollMutation = 'poll.create' | 'poll.vote' | 'poll.close';
-type Entry = Pick<OutboxEntry, 'id' | 'name' | 'args' | 'createdAt' | 'local'>;
+type Entry = Step<PollMutation> | Pick<OutboxEntry, 'id' | 'name' | 'args' | 'createdAt' | 'local'>;
 const argsOf = <N extends PollMutation>(_name: N, entry: Entry) => entry.args as MutationArgs<N>;
 
 /** The poll message of a vote or close; its scope once the channel is known (`local`). */
@@ -154,21 +154,19 @@ export function apply(
   }
 }
 
-const entryOf = (step: Step<PollMutation>): Entry => step;
-
 export const pollMutators = {
   'poll.create': {
-    touches: (step) => touches(entryOf(step)),
-    apply: (step, ref, row, ctx) => apply(entryOf(step), ref, row, ctx),
+    touches: (step) => touches(step),
+    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
   },
   'poll.vote': {
-    touches: (step) => touches(entryOf(step)),
-    apply: (step, ref, row, ctx) => apply(entryOf(step), ref, row, ctx),
+    touches: (step) => touches(step),
+    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
     prepare: (r, args) => local(r, args),
   },
   'poll.close': {
-    touches: (step) => touches(entryOf(step)),
-    apply: (step, ref, row, ctx) => apply(entryOf(step), ref, row, ctx),
+    touches: (step) => touches(step),
+    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
     prepare: (r, args) => local(r, args),
   },
 } satisfies Mutators<PollMutation>;
