@@ -115,15 +115,18 @@ export class Session {
    */
   removedFrom(removal: Removal): Promise<void> {
     this.#removing ??= (async () => {
+      // Separate databases, forgotten side by side: the removal screen waits for all
+      // three. Calling forgetDevice first stops the upload queue before its rows go.
+      const userId = this.user?.id;
+      const steps = await Promise.allSettled([
+        this.forgetDevice ? this.forgetDevice() : forgetLocalData(this.replica),
+        forgetUploadsAndMedia(userId),
+        userId ? forgetNotes(userId).then(() => 0) : Promise.resolve(0),
+      ]);
       let discarded = 0;
-      try {
-        discarded = this.forgetDevice
-          ? await this.forgetDevice()
-          : await forgetLocalData(this.replica);
-        discarded += await forgetUploadsAndMedia(this.user?.id);
-        if (this.user) await forgetNotes(this.user.id);
-      } catch (error) {
-        console.warn('session: could not forget everything', error);
+      for (const step of steps) {
+        if (step.status === 'fulfilled') discarded += step.value;
+        else console.warn('session: could not forget everything', step.reason);
       }
       const notice: RemovalNotice = { ...removal, discarded };
       await kvSet(this.replica, REMOVAL_KEY, notice).catch(() => undefined);
