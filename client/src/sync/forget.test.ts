@@ -19,7 +19,13 @@ describe('forgetting the replica of a removed member', () => {
     ]);
     await r.outbox.bulkAdd([
       { name: 'message.send', args: {}, keys: [], createdAt: '' },
-      { name: 'message.send', args: {}, keys: [], createdAt: '', acked: true },
+      {
+        name: 'message.send',
+        args: {},
+        keys: [],
+        createdAt: '',
+        acked: { scope: 'community', version: 1 },
+      },
       { name: 'reaction.toggle', args: {}, keys: [], createdAt: '' },
     ]);
     expect(await forgetReplica(r)).toBe(3);
