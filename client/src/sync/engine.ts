@@ -1,8 +1,6 @@
 import {
   ephemeralMutations,
   Limits,
-  newId,
-  PROTOCOL_VERSION,
   type AuthUp,
   type ChangesDown,
   type DownMessage,
@@ -14,14 +12,7 @@ import {
   type Removal,
   type WireError,
 } from '@echora/shared';
-import {
-  allCursors,
-  applyChangesBatch,
-  applyHistory,
-  applyReset,
-  applyRevoke,
-  hasMoreKey,
-} from './apply.ts';
+import { applyChangesBatch, applyHistory, applyReset, applyRevoke, hasMoreKey } from './apply.ts';
 import type { VoiceParticipant } from '@echora/shared/voice/index';
 import { Connection, defaultTiming, type SocketConstructor } from './connection.ts';
 import {
@@ -37,6 +28,7 @@ import {
 } from './engine-wire.ts';
 import type { EnginePort } from '../lib/engine-port.ts';
 import { Emitter } from './emitter.ts';
+import { authFrame, loadClientId } from './handshake.ts';
 import { forgetReplica } from './forget.ts';
 import { HistoryRequests } from './history-requests.ts';
 import { Inbox, type InboxBatch } from './inbox.ts';
@@ -315,25 +307,9 @@ export class SyncEngine implements EnginePort {
   async #auth(): Promise<AuthUp | null> {
     const token = await this.options.getToken();
     if (token === null) return null;
-    this.#clientId ??= await this.#loadClientId();
+    this.#clientId ??= await loadClientId(this.replica);
     this.#userId ??= await kvRead<string>(this.replica, 'userId');
-    return {
-      type: 'auth',
-      token,
-      clientId: this.#clientId,
-      protocolVersion: PROTOCOL_VERSION,
-      cursors: await allCursors(this.replica),
-    };
-  }
-
-  async #loadClientId(): Promise<string> {
-    return this.replica.transaction('rw', this.replica.kv, async () => {
-      const held = await kvRead<string>(this.replica, 'clientId');
-      if (held) return held;
-      const made = newId();
-      await kvWrite(this.replica, 'clientId', made);
-      return made;
-    });
+    return authFrame(this.replica, token, this.#clientId);
   }
 
   #onClosed(): void {
