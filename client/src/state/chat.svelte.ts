@@ -191,9 +191,10 @@ export class Chat {
     this.push.resync().catch(() => undefined);
     const forgetDevice = async () => {
       this.uploads.dispose();
+      const discarded = this.engine.forget();
       // A removed member's pushes stop on the server; this ends the browser's side.
       await this.push.unsubscribe().catch(() => undefined);
-      return this.engine.forget();
+      return discarded;
     };
     session.forgetDevice = forgetDevice;
     const beforeSignOut = async () => {

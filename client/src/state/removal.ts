@@ -2,9 +2,12 @@ import type { Removal } from '@echora/shared';
 import { clearMediaCache } from '../files/media-session.ts';
 import { UploadQueueDb } from '../uploads/queue-db.ts';
 
-/** What the removed user is told: why, from what, and how many unsent messages were dropped. */
+/**
+ * What the removed user is told: why, from what, and how many unsent messages
+ * were dropped (null while the device is still forgetting).
+ */
 export interface RemovalNotice extends Removal {
-  discarded: number;
+  discarded: number | null;
 }
 
 /** The plain sentence for a removal. */

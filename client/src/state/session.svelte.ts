@@ -115,22 +115,24 @@ export class Session {
    */
   removedFrom(removal: Removal): Promise<void> {
     this.#removing ??= (async () => {
-      // Separate databases, forgotten side by side: the removal screen waits for all
-      // three. Calling forgetDevice first stops the upload queue before its rows go.
+      // Separate databases, forgotten side by side: the count waits for all three.
+      // Calling forgetDevice first stops the engine and the upload queue before their rows go.
       const userId = this.user?.id;
-      const steps = await Promise.allSettled([
+      const forgetting = Promise.allSettled([
         this.forgetDevice ? this.forgetDevice() : forgetLocalData(this.replica),
         forgetUploadsAndMedia(userId),
         userId ? forgetNotes(userId).then(() => 0) : Promise.resolve(0),
       ]);
+      // Told at once: the app gives way to the notice while the device forgets.
+      this.#clear();
+      this.removal = { ...removal, discarded: null };
       let discarded = 0;
-      for (const step of steps) {
+      for (const step of await forgetting) {
         if (step.status === 'fulfilled') discarded += step.value;
         else console.warn('session: could not forget everything', step.reason);
       }
       const notice: RemovalNotice = { ...removal, discarded };
       await kvSet(this.replica, REMOVAL_KEY, notice).catch(() => undefined);
-      this.#clear();
       await this.#forgetSecret();
       this.removal = notice;
       this.#channel?.postMessage({ removal: notice });
