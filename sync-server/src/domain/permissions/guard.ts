@@ -27,7 +27,7 @@ const NAMES = Object.fromEntries(
  */
 export async function lockedAccess(tx: Queryable): Promise<Access> {
   await tx.query('SELECT id FROM roles WHERE is_everyone FOR UPDATE');
-  return new Access(await loadAccess(tx));
+  return new Access(await loadAccess(tx, true));
 }
 
 /** The acting member; a non-member (kicked, banned) may do nothing. */

@@ -24,8 +24,13 @@ export interface AccessData {
   blocks: Set<string>;
 }
 
-/** Reads roles, members, channels and overrides in one go. */
-export async function loadAccess(db: Queryable): Promise<AccessData> {
+/**
+ * Reads roles, members, channels and overrides in one go: side by side on a
+ * pool; one after another (`serial`) on a transaction's single connection,
+ * where node-postgres would queue them anyway and warns that it will refuse
+ * overlapping queries.
+ */
+export async function loadAccess(db: Queryable, serial = false): Promise<AccessData> {
   const { rows: counters } = await db.query<{ scope: string; version: number }>(
     "SELECT scope, version FROM scopes WHERE scope IN ('community', $1)",
     [DM_ACCESS_COUNTER],
@@ -33,34 +38,45 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
   const counter = (scope: string) => Number(counters.find((r) => r.scope === scope)?.version ?? 0);
   const version = counter('community');
   const dmVersion = counter(DM_ACCESS_COUNTER);
-  const [roles, members, memberRoles, channels, overrides, community, dms, blocks] =
-    await Promise.all([
-      db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
-        'SELECT id, position, permissions, is_everyone FROM roles',
-      ),
-      db.query<{ user_id: string; timed_out_until: Date | null; banned_at: Date | null }>(
-        'SELECT user_id, timed_out_until, banned_at FROM members',
-      ),
-      db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
-      db.query<{ id: string; kind: 'text' | 'voice' | 'thread' | 'dm'; parent_id: string | null }>(
-        'SELECT id, kind, parent_id FROM channels WHERE deleted_at IS NULL',
-      ),
-      db.query<{
-        channel_id: string;
-        target_type: 'role' | 'member';
-        target_id: string;
-        allow: number;
-        deny: number;
-      }>('SELECT channel_id, target_type, target_id, allow, deny FROM channel_overrides'),
-      db.query<{ owner_id: string | null }>('SELECT owner_id FROM community WHERE id = 1'),
-      db.query<{ channel_id: string; user_id: string; dm_group: boolean }>(
-        `SELECT p.channel_id, p.user_id, c.dm_group FROM dm_participants p
+  const [roles, members, memberRoles, channels, overrides, community, dms, blocks] = await readAll(
+    serial,
+    [
+      () =>
+        db.query<{ id: string; position: number; permissions: number; is_everyone: boolean }>(
+          'SELECT id, position, permissions, is_everyone FROM roles',
+        ),
+      () =>
+        db.query<{ user_id: string; timed_out_until: Date | null; banned_at: Date | null }>(
+          'SELECT user_id, timed_out_until, banned_at FROM members',
+        ),
+      () =>
+        db.query<{ user_id: string; role_id: string }>('SELECT user_id, role_id FROM member_roles'),
+      () =>
+        db.query<{
+          id: string;
+          kind: 'text' | 'voice' | 'thread' | 'dm';
+          parent_id: string | null;
+        }>('SELECT id, kind, parent_id FROM channels WHERE deleted_at IS NULL'),
+      () =>
+        db.query<{
+          channel_id: string;
+          target_type: 'role' | 'member';
+          target_id: string;
+          allow: number;
+          deny: number;
+        }>('SELECT channel_id, target_type, target_id, allow, deny FROM channel_overrides'),
+      () => db.query<{ owner_id: string | null }>('SELECT owner_id FROM community WHERE id = 1'),
+      () =>
+        db.query<{ channel_id: string; user_id: string; dm_group: boolean }>(
+          `SELECT p.channel_id, p.user_id, c.dm_group FROM dm_participants p
        JOIN channels c ON c.id = p.channel_id WHERE c.deleted_at IS NULL`,
-      ),
-      db.query<{ user_id: string; blocked_id: string }>(
-        'SELECT user_id, blocked_id FROM user_blocks',
-      ),
-    ]);
+        ),
+      () =>
+        db.query<{ user_id: string; blocked_id: string }>(
+          'SELECT user_id, blocked_id FROM user_blocks',
+        ),
+    ],
+  );
   const ownerId = community.rows[0]?.owner_id ?? null;
   const roleMap = new Map<string, RoleInfo>();
   let everyoneRoleId = '';
@@ -106,4 +122,13 @@ export async function loadAccess(db: Queryable): Promise<AccessData> {
     dms: dmMap,
     blocks: new Set(blocks.rows.map((b) => `${b.user_id}:${b.blocked_id}`)),
   };
+}
+
+type Reads<T extends readonly unknown[]> = { [K in keyof T]: () => Promise<T[K]> };
+
+async function readAll<T extends readonly unknown[]>(serial: boolean, reads: Reads<T>): Promise<T> {
+  if (!serial) return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const results: unknown[] = [];
+  for (const read of reads) results.push(await read());
+  return results as unknown as T;
 }
