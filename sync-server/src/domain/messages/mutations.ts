@@ -148,8 +148,8 @@ export async function sendMessage(
 /**
  * `message.edit`: only the author, whatever their roles, and only while they
  * may send there: an edit is a new text (and new mentions), so a member who
- * lost send or is timed out cannot edit either. Refused before anything is
- * written, so a refused edit notifies nobody.
+ * lost send or is timed out cannot edit either; nor is a poll's question.
+ * Refused before anything is written, so a refused edit notifies nobody.
  */
 export async function editMessage(
   ctx: MutationContext,
@@ -164,6 +164,9 @@ export async function editMessage(
   if (!canSend(perms)) {
     throw new AppError('forbidden', 'You may not send or edit messages in this channel.');
   }
+  // A poll's text is its question: changing it would change what people voted on.
+  const poll = await ctx.tx.query('SELECT 1 FROM polls WHERE message_id = $1', [args.id]);
+  if (poll.rows.length > 0) throw new AppError('conflict', 'A poll’s question cannot be edited.');
   const { rows } = await ctx.tx.query<MessageRow>(
     `UPDATE messages SET content = $2, edited_at = $3, search = $4::tsvector
      WHERE id = $1 RETURNING ${MESSAGE_COLUMNS}`,

@@ -170,6 +170,13 @@ describeEachDb('polls', (getDb) => {
     );
     expect(await dump(getDb())).toBe(before);
 
+    // Its question is not edited after people voted on it, not even by its author.
+    const asked = await dump(getDb());
+    expect(
+      await a.mutate('message.edit', { id: single.id, content: 'Dinner instead?' }),
+    ).toMatchObject(reject('conflict'));
+    expect(await dump(getDb())).toBe(asked);
+
     const open = pollArgs();
     await a.mutate('poll.create', open);
     // Only its author or a moderator closes it.
