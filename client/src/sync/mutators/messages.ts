@@ -14,7 +14,7 @@ export function messageRef(id: string, local: LocalValues | undefined): EntityRe
 /** The channel of a message the device holds (in the view, or as server state under a change). */
 export async function messageChannel(r: Replica, id: string): Promise<LocalValues | undefined> {
   const held = (await r.messages.get(id)) ?? (await r.shadows.get(`message:${id}`))?.row;
-  return held && 'channelId' in held ? { channelId: held.channelId as string } : undefined;
+  return held && 'channelId' in held ? { channelId: held.channelId } : undefined;
 }
 
 /** A message's content must not be blank, unless it carries files (a caption is optional). */

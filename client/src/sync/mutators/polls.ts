@@ -1,18 +1,6 @@
-import {
-  channelScope,
-  emptyMessageExtras,
-  type MutationArgs,
-  type Poll,
-  type PollVote,
-} from '@echora/shared';
-import type { ApplyContext, EntityRef, Mutators, Step } from './types.ts';
-import {
-  PENDING_SORT_BASE,
-  type EntityRow,
-  type LocalMessage,
-  type OutboxEntry,
-  type Replica,
-} from '../replica.ts';
+import { channelScope, emptyMessageExtras, type Poll, type PollVote } from '@echora/shared';
+import type { ApplyContext, EntityRef, LocalValues, Mutators, Step } from './types.ts';
+import { PENDING_SORT_BASE, type EntityRow, type LocalMessage, type Replica } from '../replica.ts';
 
 /*
  * The optimistic side of `poll.create`, `poll.vote` and `poll.close`
@@ -20,32 +8,11 @@ import {
  */
 
 type PollMutation = 'poll.create' | 'poll.vote' | 'poll.close';
-type Entry = Step<PollMutation> | Pick<OutboxEntry, 'id' | 'name' | 'args' | 'createdAt' | 'local'>;
-const argsOf = <N extends PollMutation>(_name: N, entry: Entry) => entry.args as MutationArgs<N>;
 
 /** The poll message of a vote or close; its scope once the channel is known (`local`). */
-function pollMessage(entry: Entry, id: string): EntityRef {
+function pollMessage(entry: Step<PollMutation>, id: string): EntityRef {
   const channelId = entry.local?.channelId;
   return { entity: 'message', id, scope: channelId === undefined ? '' : channelScope(channelId) };
-}
-
-/** What a poll mutation touches: the poll's message, and for a vote the user's own choice. */
-export function touches(entry: Entry): EntityRef[] {
-  switch (entry.name) {
-    case 'poll.create': {
-      const a = argsOf('poll.create', entry);
-      return [{ entity: 'message', id: a.id, scope: channelScope(a.channelId) }];
-    }
-    case 'poll.vote': {
-      const { pollId } = argsOf('poll.vote', entry);
-      // The own choice lives in the user scope (scope '' as for read marks).
-      return [pollMessage(entry, pollId), { entity: 'pollVote', id: pollId, scope: '' }];
-    }
-    case 'poll.close':
-      return [pollMessage(entry, argsOf('poll.close', entry).pollId)];
-    default:
-      return [];
-  }
 }
 
 /**
@@ -53,10 +20,7 @@ export function touches(entry: Entry): EntityRef[] {
  * a vote the choice it replaces (an anonymous poll's counts do not say whose
  * vote is whose, so the step must know what to take back).
  */
-export async function local(
-  r: Replica,
-  { pollId }: { pollId: string },
-): Promise<NonNullable<Entry['local']>> {
+export async function local(r: Replica, { pollId }: { pollId: string }): Promise<LocalValues> {
   const held = (await r.messages.get(pollId)) ?? (await r.shadows.get(`message:${pollId}`))?.row;
   const channelId = held && 'channelId' in held ? held.channelId : undefined;
   const previous = (await r.pollVotes.get(pollId))?.optionIds ?? [];
@@ -84,8 +48,8 @@ export function withChoice(poll: Poll, userId: string, before: number[], after: 
 }
 
 /** The new poll message as it shows before the server answers. */
-function newPollMessage(entry: Entry, ctx: ApplyContext): LocalMessage {
-  const a = argsOf('poll.create', entry);
+function newPollMessage(entry: Step<'poll.create'>, ctx: ApplyContext): LocalMessage {
+  const a = entry.args;
   const created = new Date(entry.createdAt);
   const question = a.question.trim();
   return {
@@ -119,54 +83,51 @@ function newPollMessage(entry: Entry, ctx: ApplyContext): LocalMessage {
   };
 }
 
-/** Applies one poll mutation to one entity's row (pure, like `applyMutation`). */
-export function apply(
-  entry: Entry,
+/** A vote's effect on the poll message, or on the user's own choice (`pollVote`). */
+function applyVote(
+  step: Step<'poll.vote'>,
   ref: EntityRef,
   row: EntityRow | null,
   ctx: ApplyContext,
 ): EntityRow | null {
-  switch (entry.name) {
-    case 'poll.create':
-      // The server already has it (a resend after the change arrived): its row wins.
-      return row ?? newPollMessage(entry, ctx);
-    case 'poll.vote': {
-      const a = argsOf('poll.vote', entry);
-      const after = [...a.optionIds].sort((x, y) => x - y);
-      if (ref.entity === 'pollVote') {
-        if (after.length === 0) return null;
-        const channelId = entry.local?.channelId ?? (row as PollVote | null)?.channelId ?? '';
-        return { id: a.pollId, channelId, optionIds: after };
-      }
-      if (!row || !('poll' in row) || !row.poll) return row;
-      // A named poll says who chose what; an anonymous one needs what was recorded at queue time.
-      const before = row.poll.anonymous
-        ? (entry.local?.previous ?? [])
-        : row.poll.options.filter((o) => o.voterIds?.includes(ctx.userId)).map((o) => o.id);
-      return { ...row, poll: withChoice(row.poll, ctx.userId, before, after) };
-    }
-    case 'poll.close': {
-      if (!row || !('poll' in row) || !row.poll || row.poll.closedAt !== null) return row;
-      return { ...row, poll: { ...row.poll, closedAt: entry.createdAt } };
-    }
-    default:
-      return row;
+  const a = step.args;
+  const after = [...a.optionIds].sort((x, y) => x - y);
+  if (ref.entity === 'pollVote') {
+    if (after.length === 0) return null;
+    const channelId = step.local?.channelId ?? (row as PollVote | null)?.channelId ?? '';
+    return { id: a.pollId, channelId, optionIds: after };
   }
+  if (!row || !('poll' in row) || !row.poll) return row;
+  // A named poll says who chose what; an anonymous one needs what was recorded at queue time.
+  const before = row.poll.anonymous
+    ? (step.local?.previous ?? [])
+    : row.poll.options.filter((o) => o.voterIds?.includes(ctx.userId)).map((o) => o.id);
+  return { ...row, poll: withChoice(row.poll, ctx.userId, before, after) };
 }
 
 export const pollMutators = {
   'poll.create': {
-    touches: (step) => touches(step),
-    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
+    touches: ({ args }) => [
+      { entity: 'message', id: args.id, scope: channelScope(args.channelId) },
+    ],
+    // The server already has it (a resend after the change arrived): its row wins.
+    apply: (step, _ref, row, ctx) => row ?? newPollMessage(step, ctx),
   },
   'poll.vote': {
-    touches: (step) => touches(step),
-    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
+    // The own choice lives in the user scope (scope '' as for read marks).
+    touches: (step) => [
+      pollMessage(step, step.args.pollId),
+      { entity: 'pollVote', id: step.args.pollId, scope: '' },
+    ],
+    apply: applyVote,
     prepare: (r, args) => local(r, args),
   },
   'poll.close': {
-    touches: (step) => touches(step),
-    apply: (step, ref, row, ctx) => apply(step, ref, row, ctx),
+    touches: (step) => [pollMessage(step, step.args.pollId)],
+    apply(step, _ref, row) {
+      if (!row || !('poll' in row) || !row.poll || row.poll.closedAt !== null) return row;
+      return { ...row, poll: { ...row.poll, closedAt: step.createdAt } };
+    },
     prepare: (r, args) => local(r, args),
   },
 } satisfies Mutators<PollMutation>;
