@@ -4,7 +4,12 @@
  * speak the sync protocol.
  */
 export { login, register, TEST_PASSWORD, type Session } from './auth.ts';
-export { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from './database.ts';
+export {
+  createTestDatabase,
+  TEST_DATABASE_URL,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './database.ts';
 export {
   freePort,
   repoRoot,
@@ -20,6 +25,7 @@ export {
   type TestServer,
   type TestSfu,
 } from './server.ts';
+export { copyPgliteTemplate, pgliteTemplate, postgresTemplate, templateKey } from './template.ts';
 export { openSocketPair, type SocketPair } from './socket-pair.ts';
 export {
   connectSynced,

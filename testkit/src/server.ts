@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { register, type Session } from './auth.ts';
 import { createTestDatabase } from './database.ts';
 import { freePort, startProcess, type Env, type RunningProcess } from './process.ts';
+import { copyPgliteTemplate } from './template.ts';
 
 const SYNC_SERVER = 'sync-server/src/server.ts';
 const SFU_SERVER = 'sfu/src/server.ts';
@@ -16,6 +17,12 @@ export interface StartServerOptions {
    * `{ url }`: an existing database (nodes of one deployment share it), left in place.
    */
   database?: 'pglite' | 'postgres' | { url: string };
+  /**
+   * `true` (default): a database of its own (PGlite in a fresh `DATA_DIR`, or
+   * `postgres`) starts as a copy of the migrated template, so the server finds
+   * no migration to apply. `false`: it starts empty and the server migrates it.
+   */
+  migrated?: boolean;
   /**
    * Merged over the defaults (port 0, a fresh `DATA_DIR` and `JWT_SECRET`,
    * `LOG_LEVEL=info`, open registration, no Redis): `undefined` removes one.
@@ -63,7 +70,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   const database = given === 'pglite' ? 'pglite' : 'postgres';
   const ownDir = options.env?.DATA_DIR === undefined;
   const dataDir = options.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'echora-test-')));
-  const ownDb = given === 'postgres' ? await createTestDatabase('echora_t') : undefined;
+  const migrated = options.migrated ?? true;
+  const ownDb =
+    given === 'postgres'
+      ? await createTestDatabase('echora_t', undefined, { migrated })
+      : undefined;
+  // Not when the caller's env names a database or a data folder: theirs is used as it is.
+  const ownPglite = given === 'pglite' && ownDir && !options.env?.DATABASE_URL;
+  if (ownPglite && migrated) await copyPgliteTemplate(join(dataDir, 'pglite'));
   const sfuPort = options.sfu ? await freePort() : undefined;
   const voiceSecret = randomBytes(32).toString('hex');
   const cleanUp = async (): Promise<void> => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPgTestDatabase } from '../../test/helpers/db.ts';
+import { createPgTestDatabase, createTestDb } from '../../test/helpers/db.ts';
 import { listMigrations, migrate } from './migrate.ts';
 import { createPgDb } from './pg.ts';
 import { createPgliteDb } from './pglite.ts';
@@ -35,6 +35,26 @@ describe('migrate', () => {
     const real = await listMigrations();
     expect(real[0]).toBe('0001_auth.sql');
   });
+
+  // Other tests copy a template migrated once per run; these apply the real
+  // migrations to an empty database, as a fresh install does.
+  for (const kind of ['pg', 'pglite'] as const) {
+    it(`[${kind}] the real migrations apply to an empty database, then find nothing to do`, async () => {
+      const testDb = await createTestDb(kind, { migrated: false });
+      const { db } = testDb;
+      try {
+        const all = await listMigrations();
+        expect(await migrate(db)).toEqual(all);
+        expect(await migrate(db)).toEqual([]);
+        const rows = await db.query<{ name: string }>(
+          'SELECT name FROM schema_migrations ORDER BY name',
+        );
+        expect(rows.rows.map((row) => row.name)).toEqual(all);
+      } finally {
+        await testDb.cleanup();
+      }
+    });
+  }
 
   it('[pg] two nodes migrating one fresh database at once apply each file once', async () => {
     const database = await createPgTestDatabase();

@@ -1,6 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@echora/testkit';
-import { migrate } from '../../src/db/migrate.ts';
+import { copyPgliteTemplate, createTestDatabase, type TestDatabase } from '@echora/testkit';
 import { createPgDb } from '../../src/db/pg.ts';
 import { createPgliteDb } from '../../src/db/pglite.ts';
 import type { ScriptDb } from '../../src/db/script.ts';
@@ -14,32 +16,38 @@ export interface TestDb {
 }
 
 /**
- * Creates an empty Postgres database `echora_t_<random>` on the test server.
+ * Creates a Postgres database `echora_t_<random>` on the test server, empty
+ * unless `migrated` (a copy of the migrated template).
  * Use it when a test needs several pools on one database; else {@link createTestDb}.
  */
-export function createPgTestDatabase(): Promise<TestDatabase> {
-  return createTestDatabase('echora_t');
+export function createPgTestDatabase({ migrated = false } = {}): Promise<TestDatabase> {
+  return createTestDatabase('echora_t', undefined, { migrated });
 }
 
 /**
- * A fresh database of `kind`: a new Postgres database, or an in-memory PGlite.
- * Migrated unless `migrated` is false.
+ * A fresh database of `kind`: a new Postgres database, or a PGlite in a
+ * temporary folder. Migrated (a copy of the template migrated once per run,
+ * see testkit's `template.ts`) unless `migrated` is false: then empty, and
+ * in memory for PGlite.
  */
 export async function createTestDb(kind: DbKind, { migrated = true } = {}): Promise<TestDb> {
   if (kind === 'pglite') {
-    const db = await createPgliteDb();
-    if (migrated) await migrate(db);
-    return { db, cleanup: () => db.close() };
+    if (!migrated) {
+      const db = await createPgliteDb();
+      return { db, cleanup: () => db.close() };
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'echora-pglite-'));
+    const db = await copyPgliteTemplate(dir).then(() => createPgliteDb(dir));
+    return {
+      db,
+      cleanup: async () => {
+        await db.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   }
-  const database = await createPgTestDatabase();
+  const database = await createPgTestDatabase({ migrated });
   const db = createPgDb({ connectionString: database.url, max: 5 });
-  try {
-    if (migrated) await migrate(db);
-  } catch (error) {
-    await db.close();
-    await database.drop();
-    throw error;
-  }
   return {
     db,
     cleanup: async () => {
