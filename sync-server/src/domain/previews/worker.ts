@@ -1,5 +1,6 @@
 import type { LinkPreview } from '@echora/shared';
 import type { Db } from '../../db/types.ts';
+import { Poller } from '../jobs/poller.ts';
 import type { SafeFetch } from '../../net/safe-fetch.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import type { Writer } from '../../write/writer.ts';
@@ -36,9 +37,6 @@ export const defaultPreviewOptions: PreviewOptions = {
   caps: defaultFetchCaps,
 };
 
-/** How often a node prunes the cache and abandoned jobs. */
-const PRUNE_EVERY_MS = 3600_000;
-
 interface Job extends Record<string, unknown> {
   message_id: string;
   urls: string[];
@@ -54,11 +52,8 @@ interface Job extends Record<string, unknown> {
  * guard; the cards are then written and published in one transaction.
  */
 export class PreviewWorker {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = false;
-  #prunedAt = 0;
   #storage: FileStorage | undefined;
+  readonly #poller: Poller;
 
   constructor(
     private readonly db: Db,
@@ -66,7 +61,14 @@ export class PreviewWorker {
     private readonly outbound: SafeFetch,
     private readonly log: (obj: object, msg: string) => void,
     readonly options: PreviewOptions = defaultPreviewOptions,
-  ) {}
+  ) {
+    this.#poller = new Poller(
+      (now) => this.#round(now),
+      () => this.prune(),
+      options.pollMs,
+      (err) => log({ err }, 'link previews failed'),
+    );
+  }
 
   /** Where preview images are stored (the files pipeline's storage, known once files register). */
   useStorage(storage: FileStorage): void {
@@ -74,39 +76,16 @@ export class PreviewWorker {
   }
 
   start(): void {
-    if (this.options.pollMs <= 0) return;
-    const tick = () => {
-      if (this.#stopped) return;
-      void this.runOnce()
-        .then(async () => {
-          if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
-          this.#prunedAt = Date.now();
-          await this.prune();
-        })
-        .catch((err: unknown) => this.log({ err }, 'link previews failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    this.#timer = setTimeout(tick, this.options.pollMs);
+    this.#poller.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.#poller.stop();
   }
 
   /** Claims queued messages and unfurls them; resolves with how many. Rounds never overlap. */
-  async runOnce(now = new Date()): Promise<number> {
-    while (this.#running) await this.#running.catch(() => undefined);
-    const run = this.#round(now);
-    this.#running = run;
-    try {
-      return await run;
-    } finally {
-      this.#running = undefined;
-    }
+  runOnce(now = new Date()): Promise<number> {
+    return this.#poller.runOnce(now);
   }
 
   /** Drops expired cache entries and jobs claimed `maxAttempts` times whose lease ran out. */
