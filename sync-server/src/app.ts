@@ -31,6 +31,8 @@ import { registerClient } from './plugins/client.ts';
 import { registerWebhookDeliveries } from './domain/webhooks/plugin.ts';
 import { outgoingWebhookRoutes } from './domain/webhooks/routes.ts';
 import type { DeliveryOptions } from './domain/webhooks/worker.ts';
+import { registerLinkPreviews } from './domain/previews/plugin.ts';
+import type { PreviewOptions } from './domain/previews/worker.ts';
 import type { Resolver } from './net/address-policy.ts';
 import { registerOutbound } from './net/plugin.ts';
 import { registerContext } from './plugins/context.ts';
@@ -62,6 +64,8 @@ export interface BuildAppOptions {
   webhookRate?: { capacity: number; windowMs: number };
   /** Outgoing webhook retries and polling; tests use small numbers and drive the worker. */
   webhooks?: Partial<DeliveryOptions>;
+  /** Link preview polling, caps and cache times; tests use small numbers and drive the worker. */
+  linkPreviews?: Partial<PreviewOptions>;
   /** How outbound requests resolve host names; tests pass a hosts-style table. */
   resolver?: Resolver;
 }
@@ -120,6 +124,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await registerVoice(app);
   const push = registerPush(app, options.push);
   registerWebhookDeliveries(app, options.webhooks);
+  registerLinkPreviews(app, options.linkPreviews);
   await app.register(
     async (api) => {
       await api.register(authRoutes, {
@@ -131,6 +136,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(messageRoutes);
       await api.register(searchRoutes);
       const storage = await registerFiles(api, options.storage);
+      app.linkPreviews.useStorage(storage);
       await api.register(botRoutes, { storage });
       await api.register(webhookRoutes, { storage, rate: options.webhookRate });
       await api.register(httpMutationRoutes);

@@ -34,3 +34,4 @@ export {
   type AuthOptions,
   type ProtocolClientOptions,
 } from './sync-client.ts';
+export { PreviewServer, solidPng } from './preview-server.ts';

@@ -6,6 +6,8 @@ export type Registration = 'open' | 'invite';
 export interface CommunitySettings {
   name: string;
   registration: Registration;
+  /** Whether the server unfurls links of new messages into preview cards. */
+  linkPreviews: boolean;
 }
 
 /** One audit log entry: who did what to whom, why and when. */
@@ -30,7 +32,7 @@ export function getCommunity(): Promise<CommunitySettings> {
   return apiFetch<CommunitySettings>('/community');
 }
 
-/** Changes the name and/or the registration mode. */
+/** Changes the name, the registration mode and/or the link preview switch. */
 export function updateCommunity(
   token: string,
   changes: Partial<CommunitySettings>,

@@ -73,6 +73,16 @@ export class MessageActions {
     );
   }
 
+  /** Takes the link previews off one of your messages (the server checks you wrote it). */
+  removePreview(message: Pick<LocalMessage, 'id'>): void {
+    this.engine.mutate('message.removePreview', { id: message.id }).then(
+      (r) => {
+        if (!r.ok) handleError(r.error, 'Removing the preview refused');
+      },
+      (e: unknown) => handleError(e),
+    );
+  }
+
   retry(id: string): void {
     this.engine.retry(id).catch((e: unknown) => handleError(e));
   }

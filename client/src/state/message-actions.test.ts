@@ -76,4 +76,22 @@ describe('MessageActions', () => {
     await until(async () => (await replica.messages.get(id)) === undefined, 'the discard');
     expect(await replica.outbox.count()).toBe(0);
   });
+  it('removing the link previews drops the cards at once and queues the mutation', async () => {
+    const { replica, engine, message, actions } = await setup();
+    cleanup.push(() => replica.close());
+    const card = {
+      url: 'https://example.test/',
+      siteName: 'Example',
+      title: 'A page',
+      description: '',
+      imageUrl: null,
+      imageWidth: null,
+      imageHeight: null,
+    };
+    await replica.messages.put({ ...message, previews: [card] });
+    actions.removePreview(message);
+    await queued(engine, 1);
+    expect((await replica.messages.get(message.id))?.previews).toBeUndefined();
+    expect((await replica.outbox.toArray()).map((e) => e.name)).toEqual(['message.removePreview']);
+  });
 });

@@ -137,6 +137,23 @@ export const pollVoteSchema = Type.Object({
 });
 export type PollVote = Static<typeof pollVoteSchema>;
 
+/**
+ * A card the server made for a link of a message (OpenGraph / Twitter meta of
+ * the page). Every field is plain text, to be shown as text, never as HTML.
+ * `url` is the link as the message has it; `imageUrl` is a file the server
+ * fetched and re-encoded (the files route), never the page's own image URL.
+ */
+export const linkPreviewSchema = Type.Object({
+  url: Type.String(),
+  siteName: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  imageUrl: NullableString,
+  imageWidth: NullableNumber,
+  imageHeight: NullableNumber,
+});
+export type LinkPreview = Static<typeof linkPreviewSchema>;
+
 /** A message as replicated to clients (channel scope). */
 export const messageSchema = Type.Object({
   id: Uuid,
@@ -155,6 +172,8 @@ export const messageSchema = Type.Object({
   attachments: Type.Array(attachmentSchema),
   /** Set on a message made by `poll.create`. */
   poll: Type.Optional(pollSchema),
+  /** Cards for the message's first links, once the server has unfurled them. */
+  previews: Type.Optional(Type.Array(linkPreviewSchema)),
 });
 export type Message = Static<typeof messageSchema>;
 

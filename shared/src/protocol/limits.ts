@@ -39,4 +39,12 @@ export const Limits = {
   pollOptionsMax: 10,
   /** The longest a poll may stay open, in minutes (30 days). */
   pollMaxMinutes: 30 * 24 * 60,
+  /** Links of one message the server unfurls (the first ones, outside code). */
+  previewLinks: 3,
+  /** A link preview's title, description and site name, in characters. */
+  previewTitleLength: 200,
+  previewDescriptionLength: 500,
+  previewSiteLength: 100,
+  /** The longest URL the server unfurls. */
+  previewUrlLength: 2048,
 } as const;

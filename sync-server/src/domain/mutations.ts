@@ -8,6 +8,7 @@ import {
 } from './channels/mutations.ts';
 import { deleteMessage, editMessage, sendMessage } from './messages/mutations.ts';
 import { pinMessage } from './pins/pin.ts';
+import { removePreview } from './previews/remove.ts';
 import { toggleReaction } from './reactions/toggle.ts';
 import { createThread } from './threads/create.ts';
 import { markRead, muteChannel } from './read-state/mutations.ts';
@@ -45,6 +46,7 @@ export const mutationHandlers = {
   'thread.create': createThread,
   'reaction.toggle': toggleReaction,
   'message.pin': pinMessage,
+  'message.removePreview': removePreview,
   'read.mark': markRead,
   'channel.mute': muteChannel,
   'settings.update': updateSettings,

@@ -72,8 +72,22 @@ export const messageMutators = {
     },
     prepare: (r, args) => messageChannel(r, args.id),
   },
+  'message.removePreview': {
+    touches: ({ args, local }) => messageRef(args.id, local),
+    apply(_step, _ref, row) {
+      if (!row || !('previews' in row)) return row;
+      const { previews: _removed, ...rest } = row;
+      return rest;
+    },
+    prepare: (r, args) => messageChannel(r, args.id),
+  },
   // A report changes nothing the reporter's device shows.
   'message.report': { touches: () => [], apply: (_step, _ref, row) => row },
 } satisfies Mutators<
-  'message.send' | 'message.edit' | 'message.delete' | 'message.pin' | 'message.report'
+  | 'message.send'
+  | 'message.edit'
+  | 'message.delete'
+  | 'message.pin'
+  | 'message.removePreview'
+  | 'message.report'
 >;

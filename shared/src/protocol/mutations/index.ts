@@ -18,6 +18,7 @@ import { channelOverridesArgs } from './channel-overrides.ts';
 import { threadCreateArgs } from './thread-create.ts';
 import { reactionToggleArgs } from './reaction-toggle.ts';
 import { messagePinArgs } from './message-pin.ts';
+import { messageRemovePreviewArgs } from './message-remove-preview.ts';
 import { settingsUpdateArgs } from './settings-update.ts';
 import { dmOpenArgs } from './dm-open.ts';
 import { dmAddArgs, dmCreateArgs, dmLeaveArgs, dmRemoveArgs, dmRenameArgs } from './dm-group.ts';
@@ -44,6 +45,7 @@ export const mutationArgs = {
   'thread.create': threadCreateArgs,
   'reaction.toggle': reactionToggleArgs,
   'message.pin': messagePinArgs,
+  'message.removePreview': messageRemovePreviewArgs,
   'read.mark': readMarkArgs,
   'channel.mute': channelMuteArgs,
   'settings.update': settingsUpdateArgs,
@@ -96,6 +98,7 @@ export * from './channel-overrides.ts';
 export * from './thread-create.ts';
 export * from './reaction-toggle.ts';
 export * from './message-pin.ts';
+export * from './message-remove-preview.ts';
 export * from './read-mark.ts';
 export * from './channel-mute.ts';
 export * from './settings-update.ts';

@@ -9,6 +9,8 @@ export type Registration = Static<typeof registrationSchema>;
 export const communitySchema = Type.Object({
   name: Type.String(),
   registration: registrationSchema,
+  /** Whether the server unfurls links of new messages into preview cards. */
+  linkPreviews: Type.Boolean(),
 });
 export type Community = Static<typeof communitySchema>;
 
@@ -17,6 +19,7 @@ export const communityPatchSchema = Type.Object(
   {
     name: Type.Optional(singleLineText({ minLength: 1, maxLength: Limits.channelNameLength })),
     registration: Type.Optional(registrationSchema),
+    linkPreviews: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -28,9 +28,10 @@ export const communityRoutes: FastifyPluginCallback = (base, _options, done) => 
         const name = req.body.name?.trim();
         if (name === '') throw new AppError('invalid', 'name: must not be blank');
         await w.tx.query(
-          `UPDATE community SET name = coalesce($1, name), registration = coalesce($2, registration)
+          `UPDATE community SET name = coalesce($1, name), registration = coalesce($2, registration),
+             link_previews = coalesce($3, link_previews)
            WHERE id = 1`,
-          [name ?? null, req.body.registration ?? null],
+          [name ?? null, req.body.registration ?? null, req.body.linkPreviews ?? null],
         );
         if (name) {
           // Every member's sidebar shows the name: it travels the community feed.
@@ -50,6 +51,7 @@ export const communityRoutes: FastifyPluginCallback = (base, _options, done) => 
           data: {
             ...(name ? { name } : {}),
             ...(req.body.registration ? { registration: req.body.registration } : {}),
+            ...(req.body.linkPreviews === undefined ? {} : { linkPreviews: req.body.linkPreviews }),
           },
         });
         return readCommunity(w.tx);

@@ -6,8 +6,9 @@ import { findFile, type FileRow } from './queries.ts';
 const notFound = () => new AppError('not_found', 'No such file.');
 
 /**
- * The file, if `userId` may read it: an avatar, to any member; an attachment,
- * to whoever may see the channel of its (live) message; an upload not yet
+ * The file, if `userId` may read it: an avatar or a link preview's image,
+ * to any member; an attachment, to whoever may see the channel of its (live)
+ * message; an upload not yet
  * attached, to its uploader only. Anything else is "not found", so a leaked
  * link tells a stranger nothing.
  */
@@ -21,7 +22,8 @@ export async function readableFile(
   if (!file) throw notFound();
   let access = await cache.get();
   if (!access.member(userId)) throw notFound();
-  if (file.purpose === 'avatar') return file;
+  // A link preview's image came from a public page, shared by every message linking it.
+  if (file.purpose === 'avatar' || file.purpose === 'preview') return file;
   if (file.message_id === null) {
     if (file.owner_id === userId) return file;
     throw notFound();

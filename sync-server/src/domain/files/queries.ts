@@ -5,7 +5,7 @@ export interface FileRow extends Record<string, unknown> {
   id: string;
   owner_id: string;
   message_id: string | null;
-  purpose: 'attachment' | 'avatar';
+  purpose: 'attachment' | 'avatar' | 'preview';
   name: string;
   size: number | string;
   content_type: string;

@@ -23,6 +23,7 @@ import { storeMentions } from '../mentions/store.ts';
 import { messageMentions } from '../mentions/resolve.ts';
 import { searchVector } from '../search/vector.ts';
 import { queueEvent } from '../webhooks/enqueue.ts';
+import { queuePreviews } from '../previews/enqueue.ts';
 import { findMessage, MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
 
 function requireContent(content: string): void {
@@ -117,6 +118,7 @@ export async function sendMessage(
     { op: 'upsert', entity: 'message', id: message.id, data: message },
   ]);
   await refreshThreadSummary(ctx, args.channelId);
+  await queuePreviews(ctx.tx, message.id, args.content);
   await queueEvent(
     ctx.tx,
     'message.created',

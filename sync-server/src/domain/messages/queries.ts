@@ -1,6 +1,7 @@
 import {
   emptyMessageExtras,
   type Attachment,
+  type LinkPreview,
   type Mentions,
   type Message,
   type Poll,
@@ -27,12 +28,13 @@ export interface MessageRow extends Record<string, unknown> {
   attachments?: Attachment[] | null;
   mentions?: Mentions | null;
   poll?: Poll | null;
+  previews?: LinkPreview[] | null;
 }
 
 export const MESSAGE_COLUMNS =
   'id, channel_id, author_id, content, seq, created_at, edited_at, deleted_at, ' +
   'reply_to_id, pinned_at, reactions, thread_id, thread_reply_count, thread_last_reply_at, ' +
-  'attachments, mentions, poll';
+  'attachments, mentions, poll, previews';
 
 /** A message row as clients see it. */
 export function toMessage(row: MessageRow): Message {
@@ -58,6 +60,7 @@ export function toMessage(row: MessageRow): Message {
         }
       : null,
     ...(row.poll ? { poll: row.poll } : {}),
+    ...(row.previews?.length ? { previews: row.previews } : {}),
   };
 }
 

@@ -87,6 +87,7 @@ describeEachDb('hidden channels do not leak through mutations', (getDb) => {
     }),
     'reaction.toggle': (ids) => ({ messageId: ids.message, emoji: '👍', on: true }),
     'message.pin': (ids) => ({ id: ids.message, pinned: true }),
+    'message.removePreview': (ids) => ({ id: ids.message }),
     'read.mark': (ids) => ({ channelId: ids.channel, seq: 1 }),
     'channel.mute': (ids) => ({ channelId: ids.channel, muted: true }),
     'settings.update': null,

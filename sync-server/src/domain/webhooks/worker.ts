@@ -1,4 +1,5 @@
 import type { Db } from '../../db/types.ts';
+import { Poller } from '../jobs/poller.ts';
 import { OutboundFailed, OutboundRefused, type SafeFetch } from '../../net/safe-fetch.ts';
 import { signatureHeader, SIGNATURE_HEADER } from './signature.ts';
 
@@ -36,9 +37,6 @@ export const defaultDeliveryOptions: DeliveryOptions = {
   keepMs: 7 * 24 * 3600_000,
 };
 
-/** How often a node prunes the delivery log. */
-const PRUNE_EVERY_MS = 3600_000;
-
 interface Claimed extends Record<string, unknown> {
   id: string;
   subscription_id: string;
@@ -58,55 +56,36 @@ interface Claimed extends Record<string, unknown> {
  * `disableAfter` failures in a row disable the subscription.
  */
 export class DeliveryWorker {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = false;
-  #prunedAt = 0;
+  readonly #poller: Poller;
 
   constructor(
     private readonly db: Db,
     private readonly outbound: SafeFetch,
     private readonly log: (obj: object, msg: string) => void,
     readonly options: DeliveryOptions = defaultDeliveryOptions,
-  ) {}
-
-  start(): void {
-    if (this.options.pollMs <= 0) return;
-    const tick = () => {
-      if (this.#stopped) return;
-      void this.runOnce()
-        .then(async () => {
-          if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
-          this.#prunedAt = Date.now();
-          await this.prune();
-        })
-        .catch((err: unknown) => this.log({ err }, 'webhook deliveries failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, this.options.pollMs);
-        });
-    };
-    this.#timer = setTimeout(tick, this.options.pollMs);
+  ) {
+    this.#poller = new Poller(
+      (now) => this.#round(now),
+      () => this.prune(),
+      options.pollMs,
+      (err) => log({ err }, 'webhook deliveries failed'),
+    );
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => undefined);
+  start(): void {
+    this.#poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#poller.stop();
   }
 
   /**
    * Claims the deliveries due at `now` and attempts each; resolves with how
    * many were attempted. Rounds never overlap on one node.
    */
-  async runOnce(now = new Date()): Promise<number> {
-    while (this.#running) await this.#running.catch(() => undefined);
-    const run = this.#round(now);
-    this.#running = run;
-    try {
-      return await run;
-    } finally {
-      this.#running = undefined;
-    }
+  runOnce(now = new Date()): Promise<number> {
+    return this.#poller.runOnce(now);
   }
 
   /** Deletes finished deliveries older than `keepMs` (pending ones stay); returns how many. */

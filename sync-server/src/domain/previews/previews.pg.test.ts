@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { newId, type Message } from '@echora/shared';
+import { PreviewServer } from '@echora/testkit';
+import { describeEachDb } from '../../../test/helpers/db.ts';
+import { createTestApp, registerUser } from '../../../test/helpers/app.ts';
+import { SyncClient, until } from '../../../test/helpers/sync-client.ts';
+import { AddressPolicy, type Resolver } from '../../net/address-policy.ts';
+import { SafeFetch } from '../../net/safe-fetch.ts';
+import { defaultFetchCaps } from './fetch-page.ts';
+import { unfurlUrl, type UnfurlDeps } from './unfurl.ts';
+
+describeEachDb('link previews: unfurled through the guard, removable, switchable', (getDb) => {
+  let app: FastifyInstance;
+  let site: PreviewServer;
+  let alice: { id: string; token: string };
+  let bob: { id: string; token: string };
+  let aliceClient: SyncClient;
+  let bobClient: SyncClient;
+  let general: string;
+  const caps = { ...defaultFetchCaps, timeoutMs: 1000 };
+
+  const say = async (content: string, client = aliceClient): Promise<string> => {
+    const id = newId();
+    expect(await client.mutate('message.send', { id, channelId: general, content })).toMatchObject({
+      type: 'ack',
+    });
+    return id;
+  };
+  const seenByBob = (id: string): Message | undefined => bobClient.replica.messages.get(id);
+  const cacheError = async (url: string): Promise<string | null | undefined> =>
+    (
+      await getDb().query<{ error: string | null }>(
+        'SELECT error FROM link_preview_cache WHERE url = $1',
+        [url],
+      )
+    ).rows[0]?.error;
+  const jobs = async () =>
+    Number(
+      (await getDb().query<{ n: string }>('SELECT count(*) AS n FROM link_preview_jobs')).rows[0]
+        ?.n,
+    );
+
+  beforeAll(async () => {
+    site = await PreviewServer.start();
+    app = await createTestApp(getDb(), {
+      config: { outboundAllow: ['127.0.0.1'] },
+      linkPreviews: { pollMs: 0, caps },
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const a = await registerUser(app, 'alice');
+    const b = await registerUser(app, 'bob');
+    alice = { id: a.user.id, token: a.accessToken };
+    bob = { id: b.user.id, token: b.accessToken };
+    aliceClient = await (await SyncClient.connect(url, { token: alice.token })).synced();
+    bobClient = await (await SyncClient.connect(url, { token: bob.token })).synced();
+    general =
+      [...aliceClient.replica.channels.values()].find((ch) => ch.name === 'general')?.id ?? '';
+  });
+  afterAll(async () => {
+    await aliceClient?.close();
+    await bobClient?.close();
+    await app?.close();
+    await site?.close();
+  });
+
+  it('unfurls the first links into cards with a re-encoded image every member sees', async () => {
+    const link = `${site.url}/article`;
+    const id = await say(
+      `new release: ${link}, and \`${site.url}/in-code\` too ${site.url}/twitter`,
+    );
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => (seenByBob(id)?.previews?.length ?? 0) === 2, 5000, 'cards');
+    const [card, tweet] = seenByBob(id)?.previews ?? [];
+    expect(card).toMatchObject({
+      url: link,
+      siteName: 'Preview Site',
+      title: 'Release notes & more',
+      description: 'What changed in this release.',
+      imageWidth: 400,
+      imageHeight: 200,
+    });
+    expect(card?.imageUrl).toMatch(/^\/api\/files\/[0-9a-f-]{36}$/);
+    expect(tweet).toMatchObject({ title: 'Tweet card', imageUrl: null, siteName: '127.0.0.1' });
+    expect(site.count('/in-code')).toBe(0);
+
+    const image = await app.inject({
+      url: card?.imageUrl ?? '',
+      headers: { authorization: `Bearer ${bob.token}` },
+    });
+    expect(image.statusCode).toBe(200);
+    expect(image.headers['content-type']).toBe('image/webp');
+    expect(image.rawPayload.subarray(8, 12).toString()).toBe('WEBP');
+    expect((await app.inject({ url: card?.imageUrl ?? '' })).statusCode).toBe(401);
+
+    // The same page again comes from the cache.
+    const again = await say(`once more ${link}`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => seenByBob(again)?.previews?.[0]?.title === card?.title, 5000, 'cached');
+    expect([site.count('/article'), site.count('/card.png')]).toEqual([1, 1]);
+    expect(await jobs()).toBe(0);
+  });
+
+  it('survives hostile pages: huge, endless, not HTML, script in meta, SVG, metadata image', async () => {
+    const id = await say(`${site.url}/huge ${site.url}/slow ${site.url}/json`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    expect(await cacheError(`${site.url}/huge`)).toMatch(/too-large/);
+    expect(await cacheError(`${site.url}/slow`)).toMatch(/timeout/);
+    expect(await cacheError(`${site.url}/json`)).toMatch(/not HTML/);
+    expect(seenByBob(id)?.previews).toBeUndefined();
+
+    const hostile = await say(`${site.url}/hostile ${site.url}/svg-image`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => (seenByBob(hostile)?.previews?.length ?? 0) === 2, 5000, 'hostile cards');
+    const [script, svg] = seenByBob(hostile)?.previews ?? [];
+    // Stored as the text it is; the client shows it as text.
+    expect(script?.title).toBe('<script>alert(1)</script><img src=x onerror=alert(2)>');
+    expect([...(script?.description ?? '')].length).toBe(500);
+    expect(script?.imageUrl).toBeNull();
+    expect(svg).toMatchObject({ title: 'SVG card', imageUrl: null });
+    expect(site.count('/image.svg')).toBe(1);
+    expect(await jobs()).toBe(0);
+  });
+
+  it('lets the author remove the cards, refuses anyone else, and drops a pending unfurl', async () => {
+    const id = await say(`${site.url}/article?remove`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => seenByBob(id)?.previews?.length === 1, 5000, 'card');
+    expect(await bobClient.mutate('message.removePreview', { id })).toMatchObject({
+      type: 'reject',
+      error: { kind: 'forbidden' },
+    });
+    expect(await aliceClient.mutate('message.removePreview', { id })).toMatchObject({
+      type: 'ack',
+    });
+    await until(() => seenByBob(id)?.previews === undefined, 5000, 'removed');
+    expect(await aliceClient.mutate('message.removePreview', { id })).toMatchObject({
+      type: 'ack',
+    });
+
+    // Removed before the worker ran: the page is never fetched.
+    const early = await say(`${site.url}/article?early`);
+    expect(await aliceClient.mutate('message.removePreview', { id: early })).toMatchObject({
+      type: 'ack',
+    });
+    expect(await app.linkPreviews.runOnce()).toBe(0);
+    expect(site.count('/article?early')).toBe(0);
+  });
+
+  it('fetches nothing while the community has previews off; only managers flip it', async () => {
+    const patch = (token: string, linkPreviews: boolean) =>
+      app.inject({
+        method: 'PATCH',
+        url: '/api/community',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { linkPreviews },
+      });
+    expect((await patch(bob.token, false)).statusCode).toBe(403);
+    // Queued while on, switched off before the worker ran: nothing fetched either.
+    const queued = await say(`${site.url}/article?queued`);
+    const off = await patch(alice.token, false);
+    expect(off.statusCode).toBe(200);
+    expect(off.json()).toMatchObject({ linkPreviews: false });
+    await say(`${site.url}/article?off`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    expect(site.count('/article?off') + site.count('/article?queued')).toBe(0);
+    expect(seenByBob(queued)?.previews).toBeUndefined();
+    expect(await jobs()).toBe(0);
+    expect((await patch(alice.token, true)).json()).toMatchObject({ linkPreviews: true });
+  });
+
+  it('is refused by the SSRF guard without the allow-list, also after a redirect', async () => {
+    const hosts: Resolver = (name) =>
+      Promise.resolve(
+        name === 'internal.example'
+          ? [{ address: '127.0.0.1', family: 4 }]
+          : [{ address: '169.254.169.254', family: 4 }],
+      );
+    const deps = (allow: string[]): UnfurlDeps => ({
+      db: getDb(),
+      outbound: new SafeFetch(new AddressPolicy(allow, hosts)),
+      storage: undefined,
+      caps,
+      ttlMs: 60_000,
+      failureTtlMs: 60_000,
+    });
+    const port = new URL(site.url).port;
+    const hits = site.hits.length;
+    const closed = deps([]);
+    for (const url of [
+      `${site.url}/article?direct`,
+      `http://[::1]:${port}/`,
+      'http://10.0.0.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      `http://internal.example:${port}/article`,
+      'http://metadata.example/',
+    ]) {
+      expect(await unfurlUrl(closed, url, alice.id, new Date())).toBeNull();
+      expect(await cacheError(url)).toMatch(/refused/);
+    }
+    // The allowed site redirects to addresses the guard refuses.
+    const open = deps(['127.0.0.1']);
+    for (const target of ['http://127.0.0.2/', 'http://[::1]/', 'http://10.0.0.1/']) {
+      const url = `${site.url}/to/${encodeURIComponent(target)}`;
+      expect(await unfurlUrl(open, url, alice.id, new Date())).toBeNull();
+      expect(await cacheError(url)).toMatch(/refused/);
+    }
+    expect(site.hits.length - hits).toBe(3);
+    expect(site.hits.slice(hits).every((h) => h.startsWith('/to/'))).toBe(true);
+  });
+});
