@@ -65,7 +65,7 @@ describe('choosing where the API and socket go', () => {
     expect(apiBase).toBe('/api');
   });
 
-  it('remembers communities and which is open, each with its own replica', () => {
+  it('remembers communities and which is open, each with its own replica', async () => {
     const store = new MemoryStore();
     const servers = new Servers(store);
     expect(servers.current).toBeNull();
@@ -76,7 +76,7 @@ describe('choosing where the API and socket go', () => {
     expect(again.origins).toEqual(['https://one.example', 'https://two.example']);
     expect(again.current).toBe('https://one.example');
     expect(apiBase).toBe('https://one.example/api');
-    again.remove('https://one.example');
+    await again.remove('https://one.example');
     expect(new Servers(store).current).toBeNull();
     expect(replicaName('https://two.example')).not.toBe(replicaName('https://one.example'));
     useServer(undefined);

@@ -1,8 +1,14 @@
+// The upload queue and notes open the global IndexedDB, as in the app: a fake one, set first.
+import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '@echora/shared';
 import { useServer } from '../src/lib/config.ts';
 import type { Platform, SecretStore } from '../src/platform/index.ts';
-import { Session } from '../src/state/session.svelte.ts';
+import { Servers } from '../src/state/servers.svelte.ts';
+import { forgetCommunity, Session } from '../src/state/session.svelte.ts';
+import { notesDbName } from '../src/sync/notes-storage.ts';
 import { memoryReplica } from '../src/sync/test-replica.ts';
+import { UploadQueueDb } from '../src/uploads/queue-db.ts';
 import { newDevice } from './helpers.ts';
 import { startServer, type DbKind, type TestServer } from './server.ts';
 
@@ -27,6 +33,7 @@ function phone(secrets: SecretStore): Platform {
     onBack: () => () => undefined,
     setStatusBar: () => Promise.resolve(),
     requestPersistentStorage: () => Promise.resolve(true),
+    takeShared: () => Promise.resolve(null),
   };
 }
 
@@ -69,6 +76,63 @@ describe.each<DbKind>(['pg', 'pglite'])('a phone session on %s', (kind) => {
 
     await again.logout();
     expect(secrets.values.size).toBe(0);
+    const refused = await fetch(`${server.url}/api/auth/refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken, tokenDelivery: 'body' }),
+    });
+    expect(refused.status).toBe(401);
+  });
+
+  it('forgets a community removed from the phone: its token revoked and gone, its data deleted', async () => {
+    const device = newDevice();
+    const replica = memoryReplica(indexedDB, device.name);
+    const secrets = new MemorySecrets();
+    const other = 'echora.refresh https://other.example/api';
+    await secrets.set(other, 'another community’s token');
+    const session = new Session(replica, phone(secrets));
+    await session.restore();
+    await session.register(`leaver-${newId().slice(0, 8)}`, 'correct horse battery staple');
+    const userId = session.user!.id;
+    const refreshToken = secrets.values.get(`echora.refresh ${server.url}/api`)!;
+    expect(refreshToken).toBeTruthy();
+
+    // A message waiting for its file, one of another user, and this community's notes.
+    const uploads = new UploadQueueDb();
+    const queued = (who: string) => ({
+      messageId: newId(),
+      userId: who,
+      channelId: newId(),
+      content: 'with a file',
+      files: [],
+      createdAt: Date.now(),
+    });
+    const someoneElse = newId();
+    await uploads.messages.bulkAdd([queued(userId), queued(someoneElse)]);
+    const notes = indexedDB.open(notesDbName(userId, newId()));
+    await new Promise((done) => (notes.onsuccess = done));
+    notes.result.close();
+
+    const store = new Map<string, string>();
+    const servers = new Servers(
+      { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v) },
+      (origin) => forgetCommunity(origin, replica, phone(secrets)),
+    );
+    servers.add('https://other.example');
+    servers.add(server.url);
+    await servers.remove(server.url);
+
+    expect(servers.origins).toEqual(['https://other.example']);
+    expect([...secrets.values.keys()]).toEqual([other]);
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    expect(names).not.toContain(device.name);
+    expect(names.filter((n) => n?.startsWith(notesDbName(userId, '')))).toEqual([]);
+    const left = await uploads.messages.toArray();
+    expect(left.filter((m) => m.userId === userId)).toEqual([]);
+    expect(left.filter((m) => m.userId === someoneElse)).toHaveLength(1);
+    uploads.close();
+
+    // The server ended that session: the token no longer refreshes.
     const refused = await fetch(`${server.url}/api/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

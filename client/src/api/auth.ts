@@ -58,10 +58,14 @@ export function refresh(
   });
 }
 
-/** Revokes the session on the server and clears its cookies. */
-export async function logout(refreshToken: string | undefined): Promise<void> {
+/**
+ * Revokes the session on the server and clears its cookies; `base`: another
+ * community's API than the open one (a phone forgetting it).
+ */
+export async function logout(refreshToken: string | undefined, base?: string): Promise<void> {
   await apiFetch<unknown>('/auth/logout', {
     method: 'POST',
     body: refreshToken ? { refreshToken } : {},
+    ...(base ? { base } : {}),
   });
 }

@@ -26,12 +26,12 @@ export function isNetworkError(error: unknown): boolean {
  */
 export async function apiFetch<T>(
   path: string,
-  init: { method?: string; body?: unknown; token?: string } = {},
+  init: { method?: string; body?: unknown; token?: string; base?: string } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${apiBase}${path}`, {
+  const response = await fetch(`${init.base ?? apiBase}${path}`, {
     method: init.method ?? 'GET',
     headers,
     // The refresh token also travels as an httpOnly cookie.

@@ -12,7 +12,12 @@ export let apiBase: string = defaultApiBase;
  * such as `https://chat.example.org`), or back at the default.
  */
 export function useServer(origin: string | undefined): void {
-  apiBase = origin ? `${origin.replace(/\/$/, '')}/api` : defaultApiBase;
+  apiBase = origin ? apiBaseFor(origin) : defaultApiBase;
+}
+
+/** The REST API of a community's server (an origin). */
+export function apiBaseFor(origin: string): string {
+  return `${origin.replace(/\/$/, '')}/api`;
 }
 
 /**

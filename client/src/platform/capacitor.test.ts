@@ -1,6 +1,7 @@
 import type { PluginListenerHandle } from '@capacitor/core';
 import { Capacitor } from '@capacitor/core';
 import { Style } from '@capacitor/status-bar';
+import type { Intent } from 'send-intent';
 import { describe, expect, it } from 'vitest';
 import { createCapacitorPlatform, type CapacitorPlugins } from './capacitor.ts';
 import { choosePlatform } from './index.ts';
@@ -52,7 +53,11 @@ class FakePlugins {
       setItem: (key, value) => Promise.resolve(void this.stored.set(key, value)),
       removeItem: (key) => Promise.resolve(void this.stored.delete(key)),
     },
+    sendIntent: {
+      checkSendIntentReceived: () => Promise.reject(new Error('No processing needed')),
+    },
     historyBack: () => void this.wentBack++,
+    readFile: () => Promise.reject(new Error('no files here')),
   };
 }
 
@@ -179,5 +184,90 @@ describe('persistent storage on the web', () => {
     expect(await requestPersistentStorage(storage)).toBe(true);
     expect(asked).toBe(1);
     expect(await requestPersistentStorage(undefined)).toBe(false);
+  });
+});
+
+describe('sharing into the Capacitor app (send-intent)', () => {
+  /** The plugin as it publishes itself: the intent, or a rejection when there was none. */
+  const withIntent = (intent: Intent | null): CapacitorPlugins['sendIntent'] => ({
+    checkSendIntentReceived: () =>
+      intent ? Promise.resolve(intent) : Promise.reject(new Error('No processing needed')),
+  });
+  const files = new Map<string, Blob>([
+    ['file:///data/user/0/chat.echora.app/files/cat.png', new Blob(['png'], { type: 'image/png' })],
+    ['file:///data/user/0/chat.echora.app/files/b.pdf', new Blob(['pdf'])],
+  ]);
+  const read: string[] = [];
+  const readFile = (url: string) => {
+    read.push(url);
+    const blob = files.get(url);
+    return blob ? Promise.resolve(blob) : Promise.reject(new Error('no such file'));
+  };
+  const platformWith = (intent: Intent | null) => {
+    const fake = new FakePlugins();
+    return createCapacitorPlatform({ ...fake.plugins, sendIntent: withIntent(intent), readFile });
+  };
+
+  it('has nothing when the app was opened another way', async () => {
+    expect(await platformWith(null).takeShared()).toBeNull();
+  });
+
+  it('turns shared text and its subject into the composer text', async () => {
+    const shared = await platformWith({
+      title: 'A page',
+      type: 'text/plain',
+      url: 'Look at https://e.example/a',
+    }).takeShared();
+    expect(shared).toEqual({ text: 'Look at https://e.example/a', files: [] });
+    const long = await platformWith({ type: 'text/plain', url: 'x'.repeat(10_000) }).takeShared();
+    expect(long?.text).toHaveLength(4000);
+  });
+
+  it('reads shared images and files the plugin copied into the app, by name', async () => {
+    read.length = 0;
+    const shared = await platformWith({
+      title: 'cat.png',
+      type: 'image/png',
+      url: 'file:///data/user/0/chat.echora.app/files/cat.png',
+      additionalItems: [
+        {
+          title: 'b.pdf',
+          type: 'application/pdf',
+          url: 'file:///data/user/0/chat.echora.app/files/b.pdf',
+        },
+      ],
+    }).takeShared();
+    expect(shared?.text).toBe('');
+    expect(shared?.files.map((f) => [f.name, f.type])).toEqual([
+      ['cat.png', 'image/png'],
+      ['b.pdf', 'application/pdf'],
+    ]);
+    expect(await shared?.files[0]?.text()).toBe('png');
+  });
+
+  it('reads nothing but the app’s own files, at most ten, and drops what cannot be read', async () => {
+    read.length = 0;
+    const hostile = await platformWith({
+      title: 'x'.repeat(1000),
+      type: 'image/*',
+      url: 'https://evil.example/x.png',
+      additionalItems: [
+        null,
+        42,
+        { url: 'content://other.app/secret' },
+        { url: 'file:///data/user/0/chat.echora.app/files/gone.png' },
+        ...Array.from({ length: 20 }, () => ({
+          title: 'x'.repeat(1000),
+          url: 'file:///data/user/0/chat.echora.app/files/cat.png',
+        })),
+      ],
+    }).takeShared();
+    expect(read.every((url) => url.startsWith('file:'))).toBe(true);
+    expect(read.length).toBeLessThanOrEqual(10);
+    expect(hostile?.files.length).toBeGreaterThan(0);
+    expect(hostile?.files.every((f) => f.name.length <= 255)).toBe(true);
+    expect(
+      await platformWith({ type: 'image/png', url: 'javascript:alert(1)' }).takeShared(),
+    ).toBeNull();
   });
 });

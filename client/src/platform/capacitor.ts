@@ -3,7 +3,9 @@ import type { NetworkPlugin } from '@capacitor/network';
 import { Style, type StatusBarPlugin } from '@capacitor/status-bar';
 import type { SecureStoragePlugin } from '@aparajita/capacitor-secure-storage';
 import type { PluginListenerHandle } from '@capacitor/core';
+import type { SendIntentPlugin } from 'send-intent';
 import type { Platform } from './platform.ts';
+import { takeSharedIntent } from './share-intent.ts';
 
 /** The parts of each plugin the app uses, as the plugins publish them. */
 export interface CapacitorPlugins {
@@ -11,8 +13,11 @@ export interface CapacitorPlugins {
   app: Pick<AppPlugin, 'addListener' | 'exitApp'>;
   statusBar: Pick<StatusBarPlugin, 'setStyle' | 'setBackgroundColor'>;
   secureStorage: Pick<SecureStoragePlugin, 'getItem' | 'setItem' | 'removeItem'>;
+  sendIntent: Pick<SendIntentPlugin, 'checkSendIntentReceived'>;
   /** Goes back in the web view's history (the back button's default). */
   historyBack: () => void;
+  /** Reads a file the app holds (a `file:` URL) through the web view. */
+  readFile: (url: string) => Promise<Blob>;
 }
 
 /** Listens through a plugin; the returned function removes the listener, even before it was added. */
@@ -24,7 +29,8 @@ function listen(add: () => Promise<PluginListenerHandle>): () => void {
 /**
  * The Capacitor shell (Android, iOS): connectivity from `@capacitor/network`,
  * lifecycle and the back button from `@capacitor/app`, secrets in the
- * Keychain or Keystore (`@aparajita/capacitor-secure-storage`).
+ * Keychain or Keystore (`@aparajita/capacitor-secure-storage`), shares
+ * from other apps through `send-intent`.
  */
 export function createCapacitorPlatform(plugins: CapacitorPlugins): Platform {
   let online = typeof navigator === 'undefined' ? true : navigator.onLine;
@@ -81,5 +87,6 @@ export function createCapacitorPlatform(plugins: CapacitorPlugins): Platform {
     },
     // The app's storage is its own; nothing evicts it.
     requestPersistentStorage: () => Promise.resolve(true),
+    takeShared: () => takeSharedIntent(plugins.sendIntent, plugins.readFile),
   };
 }

@@ -3,6 +3,7 @@ import { App } from '@capacitor/app';
 import { Capacitor } from '@capacitor/core';
 import { Network } from '@capacitor/network';
 import { StatusBar } from '@capacitor/status-bar';
+import { SendIntent } from 'send-intent';
 import { createCapacitorPlatform } from './capacitor.ts';
 import type { Platform } from './platform.ts';
 import { createWebPlatform } from './web.ts';
@@ -18,6 +19,13 @@ export function choosePlatform(
   return isNative() ? native() : web();
 }
 
+/** A file the app holds, through the web view's own file route (no plugin needed). */
+async function readAppFile(url: string): Promise<Blob> {
+  const response = await fetch(Capacitor.convertFileSrc(url));
+  if (!response.ok) throw new Error(`could not read the shared file (${response.status})`);
+  return response.blob();
+}
+
 export const platform: Platform = choosePlatform(
   () => Capacitor.isNativePlatform(),
   () =>
@@ -26,7 +34,9 @@ export const platform: Platform = choosePlatform(
       app: App,
       statusBar: StatusBar,
       secureStorage: SecureStorage,
+      sendIntent: SendIntent,
       historyBack: () => history.back(),
+      readFile: readAppFile,
     }),
   createWebPlatform,
 );

@@ -1,3 +1,5 @@
+import type { Shared } from '../lib/share.ts';
+
 /**
  * What differs between the browser, the installed PWA and the Capacitor
  * shell. Screens and state ask this, never `window` directly, for these.
@@ -31,6 +33,11 @@ export interface Platform {
   readonly secrets: SecretStore | undefined;
   /** Asks the browser not to evict the replica under storage pressure. */
   requestPersistentStorage(): Promise<boolean>;
+  /**
+   * What another app shared into Echora to open it (text, a link, files),
+   * taken once; null when the app was opened another way.
+   */
+  takeShared(): Promise<Shared | null>;
 }
 
 /** A small key-value store for secrets. */

@@ -1,3 +1,4 @@
+import { dropShareParam, shareIdFrom, takeShared } from '../lib/share.ts';
 import type { Platform } from './platform.ts';
 
 function detectKind(): 'web' | 'pwa' {
@@ -44,6 +45,14 @@ export function createWebPlatform(): Platform {
     // The `theme-color` meta (set by appearance.js) colours the browser's bar.
     setStatusBar: () => Promise.resolve(),
     requestPersistentStorage: () => requestPersistentStorage(navigator.storage),
+    takeShared() {
+      // The share target's service worker kept it and opened `?share=<id>`.
+      const id = shareIdFrom(location.search);
+      if (!id) return Promise.resolve(null);
+      dropShareParam();
+      // An id whose share is gone (read already, or cleared) says so: empty.
+      return takeShared(id).then((found) => found ?? { text: '', files: [] });
+    },
   };
 }
 

@@ -21,7 +21,14 @@ export class Servers {
   /** The person asked to add or switch a community. */
   choosing = $state(false);
 
-  constructor(private readonly store: Store) {
+  /**
+   * `forget`: forgets what the device holds of a community the person
+   * removes (its session, secrets and data); none of its screens is open.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly forget: (origin: string) => Promise<void> = () => Promise.resolve(),
+  ) {
     const saved = read(store);
     this.#origins = saved.origins;
     this.#current = saved.current && saved.origins.includes(saved.current) ? saved.current : null;
@@ -51,14 +58,19 @@ export class Servers {
     this.#save();
   }
 
-  /** Forgets a community's address (its data stays until signed out there). */
-  remove(origin: string): void {
+  /**
+   * Takes a community off the list at once, then forgets its session and
+   * everything the device holds of it.
+   */
+  remove(origin: string): Promise<void> {
+    if (!this.#origins.includes(origin)) return Promise.resolve();
     this.#origins = this.#origins.filter((o) => o !== origin);
     if (this.#current === origin) {
       this.#current = null;
       useServer(undefined);
     }
     this.#save();
+    return this.forget(origin);
   }
 
   #save(): void {

@@ -5,11 +5,10 @@ import type { AuthSession, SessionUser } from '../api/auth.ts';
 import { ApiError } from '../api/http.ts';
 import type { ReplicaPort } from '../lib/engine-port.ts';
 import { tokenExpiresAt, tokenRefreshAt } from '../lib/jwt.ts';
-import { apiBase } from '../lib/config.ts';
+import { apiBase, apiBaseFor } from '../lib/config.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
 import { platform, type Platform } from '../platform/index.ts';
-import { forgetLocalData } from './backend.ts';
-import { forgetUploadsAndMedia, type RemovalNotice } from './removal.ts';
+import { forgetCommunityData, type RemovalNotice } from './removal.ts';
 import { forgetNotes } from '../sync/notes-storage.ts';
 
 const SESSION_KEY = 'session';
@@ -69,7 +68,8 @@ export class Session {
       this.#channel.onmessage = (event: MessageEvent<unknown>) => {
         const notice = (event.data as { removal?: RemovalNotice } | null)?.removal;
         if (notice) this.removal = notice;
-        void this.#adoptStored();
+        // A community a phone forgot has no replica left to read: nothing to adopt.
+        this.#adoptStored().catch(() => undefined);
       };
     }
   }
@@ -115,22 +115,13 @@ export class Session {
    */
   removedFrom(removal: Removal): Promise<void> {
     this.#removing ??= (async () => {
-      // Separate databases, forgotten side by side: the count waits for all three.
       // Calling forgetDevice first stops the engine and the upload queue before their rows go.
-      const userId = this.user?.id;
-      const forgetting = Promise.allSettled([
-        this.forgetDevice ? this.forgetDevice() : forgetLocalData(this.replica),
-        forgetUploadsAndMedia(userId),
-        userId ? forgetNotes(userId).then(() => 0) : Promise.resolve(0),
-      ]);
+      const forgetting = forgetCommunityData(this.replica, this.user?.id, this.forgetDevice);
       // Told at once: the app gives way to the notice while the device forgets.
       this.#clear();
       this.removal = { ...removal, discarded: null };
-      let discarded = 0;
-      for (const step of await forgetting) {
-        if (step.status === 'fulfilled') discarded += step.value;
-        else console.warn('session: could not forget everything', step.reason);
-      }
+      const { discarded, failures } = await forgetting;
+      for (const failure of failures) console.warn('session: could not forget everything', failure);
       const notice: RemovalNotice = { ...removal, discarded };
       await kvSet(this.replica, REMOVAL_KEY, notice).catch(() => undefined);
       await this.#forgetSecret();
@@ -277,9 +268,8 @@ export class Session {
     await this.device.secrets?.remove(this.#secretKey()).catch(() => undefined);
   }
 
-  /** One secret per community (its API address): a phone may know several. */
   #secretKey(): string {
-    return `echora.refresh ${apiBase}`;
+    return refreshSecretKey(apiBase);
   }
 
   #apply(next: AuthSession): void {
@@ -306,6 +296,39 @@ export class Session {
     this.user = null;
     this.status = 'signed-out';
   }
+}
+
+/** One secret per community (its API address): a phone may know several. */
+function refreshSecretKey(base: string): string {
+  return `echora.refresh ${base}`;
+}
+
+/**
+ * A phone forgets a community it listed (the person removed it from the
+ * switcher, none of its screens open): the server revokes the session when it
+ * answers, then the refresh token leaves secure storage and the device
+ * forgets the community's replica, outbox, notes, queued uploads and cached
+ * media, as after a removal. `replica` is the community's, open here (it is
+ * deleted).
+ */
+export async function forgetCommunity(
+  origin: string,
+  replica: ReplicaPort,
+  device: Platform = platform,
+): Promise<void> {
+  const base = apiBaseFor(origin);
+  const key = refreshSecretKey(base);
+  const refreshToken = (await device.secrets?.get(key).catch(() => null)) ?? undefined;
+  const userId = (await kvGet<AuthSession>(replica, SESSION_KEY))?.user.id;
+  if (refreshToken) {
+    // Offline or already ended: forgetting it here is what matters.
+    await auth.logout(refreshToken, base).catch(() => undefined);
+  }
+  await device.secrets?.remove(key).catch(() => undefined);
+  const { failures } = await forgetCommunityData(replica, userId);
+  for (const failure of failures) console.warn('session: could not forget everything', failure);
+  // Not even an empty database with the community's address in its name stays.
+  await replica.delete().catch((error: unknown) => console.warn('session: replica', error));
 }
 
 /** True when `token` should be refreshed now (unreadable tokens never are: the server decides). */
