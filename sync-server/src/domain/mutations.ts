@@ -83,5 +83,5 @@ export const argumentRules: Partial<Record<DurableMutationName, (args: unknown) 
  * refusal, runs its handler alone.
  */
 export const setWriters: { [N in DurableMutationName]?: SetWriter<MutationArgs<N>, unknown> } = {
-  'message.send': sendSetWriter as SetWriter<MutationArgs<'message.send'>, unknown>,
+  'message.send': sendSetWriter,
 };

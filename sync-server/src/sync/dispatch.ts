@@ -166,7 +166,7 @@ function planMutation(
   if (plan === undefined) return undefined;
   if (limiter.take(userId, actionCost(name)) > 0) return undefined;
   return {
-    writer: writer as SetWriter<never, unknown>,
+    writer,
     plan,
     alone: async (ctx) => {
       const result = await writer.alone(ctx, plan);
