@@ -37,5 +37,7 @@ export function printTable(figures: readonly Figure[]): string {
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  // Small ratios (0.0034×) keep two significant digits rather than rounding to 0.00.
+  if (n !== 0 && Math.abs(n) < 0.1) return n.toPrecision(2);
   return n.toFixed(2);
 }

@@ -26,6 +26,22 @@ export async function createRedisBus(options: RedisBusOptions): Promise<Bus> {
     for (const handler of handlers) deliver(handler, event);
   });
   await sub.subscribe(channel);
+  // ioredis reconnects and subscribes again by itself; once Redis confirms the
+  // subscription, whatever was missed is in the feed: this node catches up.
+  let down = false;
+  sub.on('close', () => {
+    down = true;
+  });
+  sub.on('ready', () => {
+    if (!down) return;
+    down = false;
+    sub.subscribe(channel).then(
+      () => {
+        for (const handler of handlers) deliver(handler, { type: 'resync' });
+      },
+      (err: unknown) => console.error('redis bus: subscribe failed', err),
+    );
+  });
   return {
     kind: 'redis',
     async publish(event: BusEvent) {

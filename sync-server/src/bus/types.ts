@@ -70,8 +70,23 @@ export interface NotesEvent {
   data: string;
 }
 
+/**
+ * Never published: a bus whose subscription was down and is back delivers it
+ * to its own node. Events may have been lost meanwhile, and with no later
+ * publish no gap would show, so every watched scope catches up from the feed.
+ */
+export interface ResyncEvent {
+  type: 'resync';
+}
+
 export type BusEvent =
-  ChangesEvent | TypingEvent | PresenceEvent | VoiceEvent | VoiceHelloEvent | NotesEvent;
+  | ChangesEvent
+  | TypingEvent
+  | PresenceEvent
+  | VoiceEvent
+  | VoiceHelloEvent
+  | NotesEvent
+  | ResyncEvent;
 
 export type BusHandler = (event: BusEvent) => void;
 

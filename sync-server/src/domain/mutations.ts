@@ -1,5 +1,6 @@
 import type { DurableMutationName, MutationArgs } from '@echora/shared';
 import type { MutationContext, MutationResult } from '../write/context.ts';
+import type { SetWriter } from '../write/set-write.ts';
 import {
   createChannel,
   deleteChannel,
@@ -21,6 +22,7 @@ import { addToDm, leaveDm, removeFromDm, renameDm } from './dms/group.ts';
 import { blockUser } from './dms/block.ts';
 import { reportMessage } from './dms/report.ts';
 import { messageArgumentRules } from './messages/rules.ts';
+import { sendSetWriter } from './messages/send-set.ts';
 import { createPoll } from './polls/create.ts';
 import { closePoll, votePoll } from './polls/vote.ts';
 
@@ -75,4 +77,13 @@ export const mutationHandlers = {
  */
 export const argumentRules: Partial<Record<DurableMutationName, (args: unknown) => void>> = {
   ...messageArgumentRules,
+};
+
+/**
+ * Mutations the group commit may write many at once (one statement per table),
+ * when the plan says so; see `write/set-write.ts`. Every other one, and every
+ * refusal, runs its handler alone.
+ */
+export const setWriters: { [N in DurableMutationName]?: SetWriter<MutationArgs<N>, unknown> } = {
+  'message.send': sendSetWriter,
 };

@@ -13,13 +13,18 @@ import {
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
 import type { MutationContext, MutationResult } from '../write/context.ts';
-import { argumentRules, mutationHandlers, type Handler } from '../domain/mutations.ts';
+import type { SetWriter } from '../write/set-write.ts';
+import type { Access } from '../domain/permissions/access.ts';
+import { argumentRules, mutationHandlers, setWriters, type Handler } from '../domain/mutations.ts';
 import { auditMutation } from '../domain/audit/mutations.ts';
 import {
   defaultGroupCommit,
   GroupCommitLanes,
   type GroupCommitDeps,
   type GroupCommitOptions,
+  type PlanMutation,
+  type Planned,
+  type RunMutation,
 } from './group-commit.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
 import type { KeyedLimiter } from '../limits/token-bucket.ts';
@@ -44,10 +49,17 @@ export interface DispatchDeps extends DispatchParts {
 
 /** A dispatch with its own group commit (the engine builds one per node). */
 export function createDispatch(parts: DispatchParts): DispatchDeps {
-  const { mutationLimiter } = parts;
-  const run = (ctx: MutationContext, frame: MutateUp) => runMutation(mutationLimiter, ctx, frame);
+  const { run, plan } = mutationRunners(parts.mutationLimiter);
   const options = { ...defaultGroupCommit, ...parts.groupCommit };
-  return { ...parts, committer: new GroupCommitLanes(parts, run, options) };
+  return { ...parts, committer: new GroupCommitLanes(parts, run, options, plan) };
+}
+
+/** How a group commit runs mutations: each alone, and the planner of set writes. */
+export function mutationRunners(limiter: KeyedLimiter): { run: RunMutation; plan: PlanMutation } {
+  return {
+    run: (ctx, frame) => runMutation(limiter, ctx, frame),
+    plan: (access, userId, frame, now) => planMutation(limiter, access, userId, frame, now),
+  };
 }
 
 const checkers = Object.fromEntries(
@@ -124,6 +136,44 @@ async function runMutation(
   const result = await handler(ctx, args as never);
   await auditMutation(ctx, name, args);
   return result;
+}
+
+/**
+ * A durable mutation a set writer can write with others (see `write/set-write.ts`),
+ * judged in memory: its rules, schema and the writer's plan pass, then its rate
+ * token is taken. Anything else is left to {@link runMutation}, which refuses
+ * it the same way (a refused token is not taken, so it is not taken twice).
+ */
+function planMutation(
+  limiter: KeyedLimiter,
+  access: Access,
+  userId: string,
+  frame: MutateUp,
+  now: Date,
+): Planned | undefined {
+  const name = frame.name as DurableMutationName;
+  const writer = setWriters[name] as SetWriter<unknown, unknown> | undefined;
+  if (!writer) return undefined;
+  try {
+    argumentRules[name]?.(frame.args);
+  } catch {
+    return undefined;
+  }
+  const checked = checkers[name](frame.args);
+  if (!checked.ok) return undefined;
+  const args = checked.value;
+  const plan = writer.plan(access, userId, args, now);
+  if (plan === undefined) return undefined;
+  if (limiter.take(userId, actionCost(name)) > 0) return undefined;
+  return {
+    writer,
+    plan,
+    alone: async (ctx) => {
+      const result = await writer.alone(ctx, plan);
+      await auditMutation(ctx, name, args);
+      return result;
+    },
+  };
 }
 
 function parseArgs(name: MutationName, args: unknown): unknown {

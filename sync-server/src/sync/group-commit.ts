@@ -1,17 +1,13 @@
-import {
-  AppError,
-  type AckDown,
-  type MutateUp,
-  type RejectDown,
-  type WireError,
-} from '@echora/shared';
+import { AppError, type AckDown, type MutateUp, type WireError } from '@echora/shared';
 import type { Db, Queryable } from '../db/types.ts';
 import type { Access, AccessCache } from '../domain/permissions/access.ts';
 import { ChangeSet } from '../write/change-set.ts';
 import { StaleAccessError, type MutationContext, type MutationResult } from '../write/context.ts';
+import { SetWriteConflict, type SetWriter, type SetWritten } from '../write/set-write.ts';
 import type { MutationAnswer } from './dispatch.ts';
 import { isTransientDbError, isUniqueViolation, isUnstorableText } from '../db/errors.ts';
 import { batchSeconds, batchSize } from '../metrics/registry.ts';
+import { owed, record, recorded, reject, type ClientState } from './mutation-records.ts';
 
 /** How mutations are grouped into one transaction. */
 export interface GroupCommitOptions {
@@ -41,6 +37,22 @@ export interface GroupCommitDeps {
 /** Runs one mutation's handler (parse, rate limit, write) inside the batch's transaction. */
 export type RunMutation = (ctx: MutationContext, frame: MutateUp) => Promise<MutationResult>;
 
+/** A mutation judged in memory for a set write (its rate token taken). */
+export interface Planned {
+  writer: SetWriter<never, unknown>;
+  plan: unknown;
+  /** Its handler alone, when the set write fails (the token is not taken again). */
+  alone: (ctx: MutationContext) => Promise<MutationResult>;
+}
+
+/** Plans a frame for a set write, or undefined: it runs through {@link RunMutation}. */
+export type PlanMutation = (
+  access: Access,
+  userId: string,
+  frame: MutateUp,
+  now: Date,
+) => Planned | undefined;
+
 interface Item {
   userId: string;
   clientId: string;
@@ -54,10 +66,11 @@ interface Item {
 /** What one item came to: an answer (with its changes when it wrote), or "run again later". */
 type Outcome = { answer: MutationAnswer; changes?: ChangeSet; record: boolean } | 'later';
 
-/** The recorded history of one client, as far as this batch needs it. */
-interface ClientState {
-  max: number;
-  results: Map<number, MutationAnswer>;
+/** A planned item waiting in the batch's current set run. */
+interface Pending {
+  index: number;
+  item: Item;
+  planned: Planned;
 }
 
 /** Deadlocks between nodes' batches, and a record another node wrote first: run the batch again. */
@@ -69,13 +82,18 @@ const isRetryable = (err: unknown): boolean =>
     'code' in err &&
     ['40001', '40P01'].includes(String(err.code)));
 
-const reject = (seq: number, error: WireError): RejectDown => ({ type: 'reject', seq, error });
+/** A set write failed on something that fails the whole batch anyway (retried or dropped). */
+const failsBatch = (err: unknown): boolean =>
+  isTransientDbError(err) || (isRetryable(err) && !isUniqueViolation(err));
 
 /**
  * Group commit: durable mutations from every client queue here and run in
- * batches, one transaction (one WAL flush) per batch. Each mutation runs its
- * own handler inside a SAVEPOINT, so a refusal rolls back only its writes and
- * is recorded in the same transaction. Replays are answered from the records
+ * batches, one transaction (one WAL flush) per batch. Mutations a set writer
+ * plans in memory (plain message sends) are written together, one statement
+ * per table for each run of them; if that fails, the run is rolled back and
+ * its handlers run one by one. Every other mutation runs its own handler
+ * inside a SAVEPOINT, so a refusal rolls back only its writes and is recorded
+ * in the same transaction. Items keep their queue order either way. Replays are answered from the records
  * read once per batch (and from earlier items of the same batch). Changes are
  * published after COMMIT, batch after batch, in order.
  *
@@ -94,6 +112,8 @@ export class GroupCommit {
     private readonly deps: GroupCommitDeps,
     private readonly run: RunMutation,
     private readonly options: GroupCommitOptions,
+    /** Without one, every mutation runs its handler alone (the per-mutation path). */
+    private readonly planMutation?: PlanMutation,
   ) {}
 
   /** Applies `frame` exactly once and resolves with its answer once its changes are published. */
@@ -170,35 +190,105 @@ export class GroupCommit {
     });
   }
 
-  /** The batch's transaction: each item in its savepoint, then every answer recorded at once. */
+  /** The batch's transaction: set runs and lone items in queue order, then every answer recorded at once. */
   private async applyAll(tx: Queryable, batch: Item[], access: Access): Promise<Outcome[]> {
     const states = await recorded(tx, batch);
     const waiting = new Set<string>();
     const outcomes: Outcome[] = [];
+    let run: Pending[] = [];
+    const writeRun = async () => {
+      if (run.length > 0) await this.writeRun(tx, run, access, outcomes, states);
+      run = [];
+    };
     for (const [i, item] of batch.entries()) {
       const { clientId, frame } = item;
       // A client's later mutations never pass one of its own that must run again.
       if (waiting.has(clientId)) {
-        outcomes.push('later');
+        outcomes[i] = 'later';
         continue;
       }
       const state = states.get(clientId) ?? { max: 0, results: new Map() };
       states.set(clientId, state);
+      // A duplicate of a mutation in the run is owed that one's answer: write the run first.
+      if (run.some((p) => p.item.clientId === clientId && p.item.frame.seq === frame.seq)) {
+        await writeRun();
+      }
       const prior = owed(state, frame.seq);
       if (prior) {
-        outcomes.push({ answer: prior, record: false });
+        outcomes[i] = { answer: prior, record: false };
         continue;
       }
-      const outcome = await this.applyOne(tx, item, access, `m${i}`);
+      const planned = this.planMutation?.(access, item.userId, frame, new Date());
+      if (planned) {
+        if (run[0] && run[0].planned.writer !== planned.writer) await writeRun();
+        run.push({ index: i, item, planned });
+        // Its answer comes with the run; a later seq of this client follows it.
+        state.max = frame.seq;
+        continue;
+      }
+      await writeRun();
+      const outcome = await this.applyOne(tx, item, access, `m${i}`, (ctx) => this.run(ctx, frame));
       if (outcome === 'later') waiting.add(clientId);
       else {
         state.results.set(frame.seq, outcome.answer);
         state.max = frame.seq;
       }
-      outcomes.push(outcome);
+      outcomes[i] = outcome;
     }
-    await record(tx, batch, outcomes);
+    await writeRun();
+    await record(
+      tx,
+      batch,
+      outcomes.map((o) => (o !== 'later' && o.record ? o.answer : undefined)),
+    );
     return outcomes;
+  }
+
+  /**
+   * One run of planned items in one set write, in its own savepoint. If the
+   * write fails (an id taken, a channel gone), the run is rolled back and each
+   * item runs its handler alone, so only the bad one is refused.
+   */
+  private async writeRun(
+    tx: Queryable,
+    run: readonly Pending[],
+    access: Access,
+    outcomes: Outcome[],
+    states: Map<string, ClientState>,
+  ): Promise<void> {
+    const [first] = run;
+    if (!first) return;
+    const savepoint = `s${first.index}`;
+    await tx.query(`SAVEPOINT ${savepoint}`);
+    let written: SetWritten[] | undefined;
+    try {
+      written = await first.planned.writer.write(
+        tx,
+        access,
+        run.map((p) => p.planned.plan as never),
+      );
+    } catch (err) {
+      if (failsBatch(err)) throw err;
+      if (!(err instanceof SetWriteConflict) && !isUniqueViolation(err)) {
+        this.deps.log(err, 'set write failed');
+      }
+      await tx.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+    }
+    for (const [k, { index, item, planned }] of run.entries()) {
+      const done = written?.[k];
+      let outcome: Outcome;
+      if (done) {
+        const ack: AckDown = { type: 'ack', seq: item.frame.seq, ...done.result };
+        outcome = { answer: ack, changes: done.changes, record: true };
+      } else {
+        // Planned from the cache: a stale cache is not a reason to wait here.
+        item.reloaded = true;
+        outcome = await this.applyOne(tx, item, access, `m${index}`, planned.alone);
+      }
+      outcomes[index] = outcome;
+      if (outcome !== 'later')
+        states.get(item.clientId)?.results.set(item.frame.seq, outcome.answer);
+    }
   }
 
   private async applyOne(
@@ -206,13 +296,14 @@ export class GroupCommit {
     item: Item,
     access: Access,
     savepoint: string,
+    run: (ctx: MutationContext) => Promise<MutationResult>,
   ): Promise<Outcome> {
     const { seq } = item.frame;
     await tx.query(`SAVEPOINT ${savepoint}`);
     const changes = new ChangeSet();
     try {
       const ctx: MutationContext = { tx, userId: item.userId, access, changes, now: new Date() };
-      const result = await this.run(ctx, item.frame);
+      const result = await run(ctx);
       const ack: AckDown = { type: 'ack', seq, ...result };
       return { answer: ack, changes, record: true };
     } catch (err) {
@@ -244,66 +335,6 @@ export class GroupCommit {
 }
 
 /**
- * The answer already owed for `seq`, if any: the recorded one, an ack for an
- * old seq with no record (pruned), or a `protocol` refusal for a gap.
- */
-function owed(state: ClientState, seq: number): MutationAnswer | undefined {
-  const result = state.results.get(seq);
-  if (result) return result;
-  const expected = state.max + 1;
-  if (seq < expected) return { type: 'ack', seq };
-  if (seq > expected) {
-    return reject(seq, { kind: 'protocol', message: `seq: expected ${expected}, got ${seq}` });
-  }
-  return undefined;
-}
-
-/** One query for every client of the batch: its highest recorded seq and the records asked for. */
-async function recorded(tx: Queryable, batch: readonly Item[]): Promise<Map<string, ClientState>> {
-  const { rows } = await tx.query<{
-    client_id: string;
-    seq: number;
-    max: number | null;
-    result: MutationAnswer | null;
-  }>(
-    `SELECT q.client_id, q.seq,
-            (SELECT max(m.seq) FROM client_mutations m WHERE m.client_id = q.client_id) AS max,
-            (SELECT m.result FROM client_mutations m
-              WHERE m.client_id = q.client_id AND m.seq = q.seq) AS result
-     FROM unnest($1::uuid[], $2::bigint[]) AS q(client_id, seq)`,
-    [batch.map((i) => i.clientId), batch.map((i) => i.frame.seq)],
-  );
-  const states = new Map<string, ClientState>();
-  for (const row of rows) {
-    const state = states.get(row.client_id) ?? { max: Number(row.max ?? 0), results: new Map() };
-    if (row.result) state.results.set(Number(row.seq), row.result);
-    states.set(row.client_id, state);
-  }
-  return states;
-}
-
-/** Records every new answer of the batch in one statement, so a replay gets the same one. */
-async function record(tx: Queryable, batch: readonly Item[], outcomes: Outcome[]): Promise<void> {
-  const rows = batch.flatMap((item, i) => {
-    const outcome = outcomes[i];
-    return outcome && outcome !== 'later' && outcome.record
-      ? [{ item, answer: outcome.answer }]
-      : [];
-  });
-  if (rows.length === 0) return;
-  await tx.query(
-    `INSERT INTO client_mutations (client_id, seq, user_id, result)
-     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::jsonb[])`,
-    [
-      rows.map((r) => r.item.clientId),
-      rows.map((r) => r.answer.seq),
-      rows.map((r) => r.item.userId),
-      rows.map((r) => JSON.stringify(r.answer)),
-    ],
-  );
-}
-
-/**
  * A node's group commit: several committers (lanes) on Postgres, each with
  * its own transaction and connection. The mutations of one channel always
  * share a lane, so a lane seldom waits for a version lock another holds (a
@@ -313,9 +344,14 @@ async function record(tx: Queryable, batch: readonly Item[], outcomes: Outcome[]
 export class GroupCommitLanes {
   private readonly lanes: GroupCommit[];
 
-  constructor(deps: GroupCommitDeps, run: RunMutation, options: GroupCommitOptions) {
+  constructor(
+    deps: GroupCommitDeps,
+    run: RunMutation,
+    options: GroupCommitOptions,
+    plan?: PlanMutation,
+  ) {
     const count = deps.db.kind === 'pglite' ? 1 : Math.max(1, options.lanes);
-    this.lanes = Array.from({ length: count }, () => new GroupCommit(deps, run, options));
+    this.lanes = Array.from({ length: count }, () => new GroupCommit(deps, run, options, plan));
   }
 
   submit(userId: string, clientId: string, frame: MutateUp): Promise<MutationAnswer> {

@@ -24,6 +24,8 @@ export interface HubSession {
   refreshPermissions(): void;
   /** Sends an already-serialized frame. */
   sendRaw(frame: string): void;
+  /** Live changes may have been lost (the bus was down): catch up every watched scope. */
+  resync(): void;
 }
 
 /**
@@ -117,6 +119,8 @@ export class Hub {
         // A user's conversations changed: only that user's sessions re-check theirs.
         for (const s of watching ?? []) s.refreshAccess();
       }
+    } else if (e.type === 'resync') {
+      for (const s of this.sessions) s.resync();
     } else if (e.type === 'typing') {
       for (const s of this.byScope.get(channelScope(e.channelId)) ?? []) {
         if (s.userId !== e.userId) s.sendRaw(e.frame);

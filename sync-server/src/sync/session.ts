@@ -128,6 +128,10 @@ export class Session implements HubSession {
     this.streams?.deliver(event);
   }
 
+  resync(): void {
+    this.streams?.resync();
+  }
+
   refreshAccess(): void {
     this.streams?.refreshAccess();
     // Lost sight of a channel: its notes stop at once (`notes.closed`).

@@ -84,6 +84,18 @@ export class ScopeStreams {
     this.queue.run(() => this.guard(() => this.deliverLate(e)));
   }
 
+  /** Catches up every watched scope from the feed (live changes may have been lost). */
+  resync(): void {
+    this.queue.run(() =>
+      this.guard(async () => {
+        for (const scope of [...this.watched]) {
+          const cursor = this.cursors.get(scope);
+          if (cursor !== undefined && this.watched.has(scope)) await this.catchUp(scope, cursor);
+        }
+      }),
+    );
+  }
+
   /** Bootstraps channels that became visible and revokes those that did not stay so. */
   refreshAccess(): void {
     this.queue.run(() =>

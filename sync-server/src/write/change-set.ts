@@ -69,6 +69,11 @@ export class ChangeSet {
     return changes;
   }
 
+  /** Notes changes a set write already put in the feed (see `appendRows`). */
+  appended(scope: string, changes: Change[]): void {
+    this.add(scope, changes);
+  }
+
   /**
    * Takes the next DM access version, once per change set. Call it before
    * appending to the participants' scopes: every such writer then locks the

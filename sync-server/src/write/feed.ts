@@ -61,21 +61,64 @@ export async function appendAt(
   first: number,
   entries: readonly FeedEntry[],
 ): Promise<Change[]> {
-  const changes = entries.map((e, i) => toChange(first + i, e));
+  return appendRows(
+    tx,
+    entries.map((entry, i) => ({ scope, version: first + i, entry })),
+  );
+}
+
+/** One feed row to write: an entry under a version its writer already took. */
+export interface FeedRowToWrite {
+  scope: string;
+  version: number;
+  entry: FeedEntry;
+}
+
+/** Appends rows of any scopes in one statement; returns each one's change, in order. */
+export async function appendRows(
+  tx: Queryable,
+  rows: readonly FeedRowToWrite[],
+): Promise<Change[]> {
+  const changes = rows.map((r) => toChange(r.version, r.entry));
+  if (rows.length === 0) return changes;
   await tx.query(
     `INSERT INTO feed (scope, version, entity, op, entity_id, data)
-     SELECT $1, v, e, o, i, d FROM unnest($2::bigint[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[])
-       AS t(v, e, o, i, d)`,
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[])`,
     [
-      scope,
+      rows.map((r) => r.scope),
       changes.map((c) => c.version),
-      entries.map((e) => e.entity),
-      entries.map((e) => e.op),
-      entries.map((e) => e.id),
-      entries.map((e) => (e.op === 'upsert' ? JSON.stringify(e.data) : null)),
+      rows.map((r) => r.entry.entity),
+      rows.map((r) => r.entry.op),
+      rows.map((r) => r.entry.id),
+      rows.map((r) => (r.entry.op === 'upsert' ? JSON.stringify(r.entry.data) : null)),
     ],
   );
   return changes;
+}
+
+/**
+ * Takes `count` versions of each scope in one statement (see {@link takeVersions});
+ * returns each scope's first. Scopes are locked in name order, as every set
+ * writer does, so two of them wait for each other rather than deadlock.
+ */
+export async function takeVersionsOf(
+  tx: Queryable,
+  counts: ReadonlyMap<string, number>,
+): Promise<Map<string, number>> {
+  const scopes = [...counts.keys()].sort();
+  const { rows } = await tx.query<{ scope: string; version: number }>(
+    `INSERT INTO scopes (scope, version)
+     SELECT * FROM unnest($1::text[], $2::bigint[]) AS t(scope, n) ORDER BY scope
+     ON CONFLICT (scope) DO UPDATE SET version = scopes.version + EXCLUDED.version
+     RETURNING scope, version`,
+    [scopes, scopes.map((s) => counts.get(s) ?? 0)],
+  );
+  const firsts = new Map<string, number>();
+  for (const row of rows) {
+    firsts.set(row.scope, Number(row.version) - (counts.get(row.scope) ?? 0) + 1);
+  }
+  if (firsts.size !== scopes.length) throw new Error('versions missing for some scopes');
+  return firsts;
 }
 
 function toChange(version: number, e: FeedEntry): Change {
