@@ -17,7 +17,7 @@ export function jsonParser(
   const parse = app.getDefaultJsonParser('error', 'error');
   return (request, text, field) =>
     new Promise((resolve, reject) => {
-      parse(request, text, (error, value) => {
+      void parse(request, text, (error, value) => {
         if (error) reject(new AppError('invalid', `${field}: not valid JSON`));
         else resolve(value);
       });
