@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seriousAxeViolations } from './fixtures/axe.ts';
+import { pngBytes } from './fixtures/files.ts';
 import { openSettings, settingsTab } from './fixtures/community.ts';
 import { expect, test } from './fixtures/test.ts';
 import { SyncClient } from './fixtures/sync-client.ts';
@@ -29,6 +30,10 @@ test('a manager makes a bot and a webhook in the UI; their posts show with a bad
   await expect(tokenBox).toHaveValue(/^ebot_/);
   const token = await tokenBox.inputValue();
   await expect(settings.getByText('Deploy bot', { exact: true })).toBeVisible();
+  // Its avatar: an image uploaded through the files pipeline.
+  const image = { name: 'bot.png', mimeType: 'image/png', buffer: pngBytes() };
+  await settings.getByRole('button', { name: 'Avatar of Deploy bot' }).setInputFiles(image);
+  await expect(settings.locator('img.avatar')).toHaveAttribute('src', /\/api\/files\//);
   expect(await seriousAxeViolations(owner.page)).toEqual([]);
   await owner.page.screenshot({ path: path.join(screenshots, 'bots-settings.png') });
   await settings.getByRole('button', { name: 'Close settings' }).click();
@@ -53,6 +58,12 @@ test('a manager makes a bot and a webhook in the UI; their posts show with a bad
   const botRow = messageRow(bob.page, 'deployed v1.2');
   await expect(botRow).toBeVisible();
   await expect(botRow.getByText('BOT', { exact: true })).toBeVisible();
+  await expect(botRow.locator('img.avatar')).toHaveAttribute('src', /\/api\/files\//);
+  // The member list marks the bot too.
+  const memberList = bob.page.getByRole('complementary', { name: 'Members' });
+  await expect(
+    memberList.getByRole('button', { name: /Deploy bot/ }).getByText('BOT', { exact: true }),
+  ).toBeVisible();
 
   // The webhook: created in #general's settings, its URL shown once.
   await owner.page
@@ -66,6 +77,8 @@ test('a manager makes a bot and a webhook in the UI; their posts show with a bad
   const urlBox = panel.getByLabel('Webhook URL');
   await expect(urlBox).toHaveValue(/\/api\/webhooks\/[^/]+\/[^/]+$/);
   const hookUrl = new URL(new URL(await urlBox.inputValue()).pathname, server.url);
+  await panel.getByRole('button', { name: 'Avatar of CI' }).setInputFiles(image);
+  await expect(panel.locator('img.avatar')).toHaveAttribute('src', /\/api\/files\//);
   expect(await seriousAxeViolations(owner.page)).toEqual([]);
   await owner.page.screenshot({ path: path.join(screenshots, 'webhooks-settings.png') });
   await panel.getByRole('button', { name: 'Done' }).click();
@@ -80,5 +93,13 @@ test('a manager makes a bot and a webhook in the UI; their posts show with a bad
   await expect(hookRow).toBeVisible();
   await expect(hookRow.getByText('WEBHOOK', { exact: true })).toBeVisible();
   await expect(hookRow.getByRole('button', { name: 'CI', exact: true })).toBeVisible();
+  await expect(hookRow.locator('img.avatar')).toHaveAttribute('src', /\/api\/files\//);
+  // Slack's form-encoded payload, as Slack's own tools send it.
+  const form = await fetch(hookUrl, {
+    method: 'POST',
+    body: new URLSearchParams({ payload: JSON.stringify({ text: 'form post' }) }),
+  });
+  expect(form.status).toBe(200);
+  await expect(messageRow(bob.page, 'form post')).toBeVisible();
   await bob.page.screenshot({ path: path.join(screenshots, 'bot-badges.png') });
 });

@@ -5,6 +5,7 @@ import type {
   WebhookWithToken,
 } from '@echora/shared/protocol/rest/bots';
 import { apiBase } from '../lib/config.ts';
+import { uploadFile } from '../uploads/upload.ts';
 import { apiFetch } from './http.ts';
 
 export type { Bot, Webhook };
@@ -62,6 +63,28 @@ export function rotateWebhook(
 
 export async function deleteWebhook(token: string, channelId: string, id: string): Promise<void> {
   await apiFetch<unknown>(`/channels/${channelId}/webhooks/${id}`, { method: 'DELETE', token });
+}
+
+/** Uploads an image and makes it the avatar at `path` (a bot's or a webhook's `…/avatar`). */
+async function putAvatar<T>(token: string, path: string, image: File): Promise<T> {
+  const upload = await uploadFile(image, image.name, token, () => {});
+  return apiFetch<T>(path, { method: 'PUT', token, body: { avatarUploadId: upload.id } });
+}
+
+/** A bot's new avatar (manage community); its messages and member row show it. */
+export async function setBotAvatar(token: string, id: string, image: File): Promise<Bot> {
+  return (await putAvatar<{ bot: Bot }>(token, `/bots/${id}/avatar`, image)).bot;
+}
+
+/** A webhook's new avatar (manage channels there); its posts show it. */
+export async function setWebhookAvatar(
+  token: string,
+  channelId: string,
+  id: string,
+  image: File,
+): Promise<Webhook> {
+  const path = `/channels/${channelId}/webhooks/${id}/avatar`;
+  return (await putAvatar<{ webhook: Webhook }>(token, path, image)).webhook;
 }
 
 /** The full URL of a webhook's path (`/api/webhooks/…`) on the server this client talks to. */

@@ -8,7 +8,16 @@ import { registerApiDocs, restRoutesOf } from './api-docs.ts';
 
 interface OpenApi {
   openapi: string;
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string }[];
+        requestBody?: { content: Record<string, unknown> };
+      }
+    >
+  >;
   components: { schemas: Record<string, unknown> };
 }
 
@@ -36,6 +45,15 @@ describeEachDb('API documentation', (getDb) => {
     expect(new Set(documented)).toEqual(new Set(routes));
     const ban = doc.paths['/api/moderation/bans/{userId}']?.delete;
     expect(ban?.parameters).toEqual([expect.objectContaining({ name: 'userId', in: 'path' })]);
+    // A webhook post is documented in each media type it takes.
+    const webhookPost = doc.paths['/api/webhooks/{id}/{token}']?.post;
+    expect(Object.keys(webhookPost?.requestBody?.content ?? {}).sort()).toEqual([
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data',
+    ]);
+    expect(doc.paths['/api/bots/{id}/avatar']?.put).toBeDefined();
+    expect(doc.paths['/api/channels/{channelId}/webhooks/{id}/avatar']?.put).toBeDefined();
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(['SyncUp', 'SyncDown', ...mutationNames.map((n) => `Mutation.${n}`)]),
     );

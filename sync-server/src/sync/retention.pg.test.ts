@@ -5,7 +5,7 @@ import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../test/helpers/app.ts';
 import { SyncClient } from '../../test/helpers/sync-client.ts';
 import { appendChanges } from '../write/feed.ts';
-import { pruneFeed, pruneMutations } from './retention.ts';
+import { pruneFeed, pruneIdempotencyKeys, pruneMutations } from './retention.ts';
 
 describeEachDb('sync: retention of mutation records and the feed', (getDb) => {
   let app: FastifyInstance;
@@ -133,5 +133,47 @@ describeEachDb('sync: retention of mutation records and the feed', (getDb) => {
     expect(frames.map((f) => f.type)).toEqual(['changes']);
     expect(frames[0]).toMatchObject({ from: top - 5, to: top });
     await recent.close();
+  });
+  it('forgets Idempotency-Keys past the retention with their records; fresh keys still replay', async () => {
+    const post = (key: string, content: string, id = newId()) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/mutations',
+        headers: { authorization: `Bearer ${token}`, 'idempotency-key': key },
+        payload: { name: 'message.send', args: { id, channelId: general, content } },
+      });
+    const freshId = newId();
+    expect((await post('old-key', 'old')).json()).toMatchObject({ replayed: false });
+    expect((await post('fresh-key', 'kept by key', freshId)).json()).toMatchObject({
+      replayed: false,
+    });
+    const { rows } = await getDb().query<{ client_id: string }>(
+      `UPDATE api_idempotency SET created_at = now() - interval '40 days'
+       WHERE key = 'old-key' RETURNING client_id`,
+    );
+    const oldClient = rows[0]?.client_id;
+    const records = async (clientId: string | undefined) =>
+      (await getDb().query('SELECT 1 FROM client_mutations WHERE client_id = $1', [clientId])).rows
+        .length;
+    expect(await records(oldClient)).toBe(1);
+
+    const cutoff = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
+    expect(await pruneIdempotencyKeys(getDb(), cutoff)).toBe(1);
+    expect(await records(oldClient)).toBe(0);
+    const keys = await getDb().query<{ key: string }>('SELECT key FROM api_idempotency');
+    expect(keys.rows.map((r) => r.key)).toEqual(['fresh-key']);
+    expect(await pruneIdempotencyKeys(getDb(), cutoff)).toBe(0);
+
+    // The kept key still answers its record; the forgotten one is a new request.
+    expect((await post('fresh-key', 'kept by key', freshId)).json()).toMatchObject({
+      replayed: true,
+    });
+    const reused = await post('old-key', 'reused key');
+    expect(reused.statusCode).toBe(200);
+    expect(reused.json()).toMatchObject({ replayed: false });
+    const sent = await getDb().query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM messages WHERE content IN ('kept by key', 'reused key')",
+    );
+    expect(sent.rows[0]?.n).toBe(2);
   });
 });

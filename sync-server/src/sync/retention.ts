@@ -36,6 +36,37 @@ export async function pruneMutations(db: Queryable, cutoff: Date): Promise<numbe
 }
 
 /**
+ * Forgets `POST /api/mutations` Idempotency-Keys first used before `cutoff`,
+ * with the mutation record each one named (its own client id, used by no
+ * socket). After that a request with the same key is a new request: it is
+ * applied again unless the mutation itself recognises the resend (a message
+ * id that exists already).
+ *
+ * @returns keys deleted.
+ */
+export async function pruneIdempotencyKeys(db: Queryable, cutoff: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rows } = await db.query<{ n: number | string }>(
+      `WITH old AS (
+         DELETE FROM api_idempotency d USING (
+           SELECT user_id, key FROM api_idempotency WHERE created_at < $1 LIMIT $2
+         ) o
+         WHERE d.user_id = o.user_id AND d.key = o.key
+         RETURNING d.client_id
+       ), records AS (
+         DELETE FROM client_mutations m USING old WHERE m.client_id = old.client_id RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM old) AS n, (SELECT count(*) FROM records) AS r`,
+      [cutoff, BATCH],
+    );
+    const deleted = Number(rows[0]?.n ?? 0);
+    total += deleted;
+    if (deleted < BATCH) return total;
+  }
+}
+
+/**
  * Drops feed rows no catch-up can replay any more: a cursor more than
  * `keep` versions behind its scope gets a reset (a snapshot from the tables),
  * never a replay, so only the last `keep` versions of each scope are read.
@@ -59,13 +90,19 @@ export async function pruneFeed(db: Queryable, keep = Limits.replayLimit): Promi
   }
 }
 
-/** Prunes both, now and every hour, on `app.db`; mutation records older than `maxAgeDays`. */
+/**
+ * Prunes, now and every hour, on `app.db`: mutation records and HTTP
+ * Idempotency-Keys older than `maxAgeDays`, and the feed.
+ */
 export function registerRetention(app: FastifyInstance, maxAgeDays: number): void {
   const prune = async () => {
     const cutoff = new Date(Date.now() - maxAgeDays * 24 * 60 * 60 * 1000);
     const mutations = await pruneMutations(app.db, cutoff);
+    const idempotencyKeys = await pruneIdempotencyKeys(app.db, cutoff);
     const feed = await pruneFeed(app.db);
-    if (mutations + feed > 0) app.log.info({ mutations, feed }, 'pruned sync history');
+    if (mutations + idempotencyKeys + feed > 0) {
+      app.log.info({ mutations, idempotencyKeys, feed }, 'pruned sync history');
+    }
   };
   let running = false;
   const run = () => {

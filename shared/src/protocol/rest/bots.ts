@@ -28,9 +28,22 @@ export const botSchema = Type.Object({
 });
 export type Bot = Static<typeof botSchema>;
 
+export const botAnswerSchema = Type.Object({ bot: botSchema });
+
 /** The answer to a creation or a rotation: the only time the token is shown. */
 export const botWithTokenSchema = Type.Object({ bot: botSchema, token: Type.String() });
 export type BotWithToken = Static<typeof botWithTokenSchema>;
+
+/**
+ * `PUT /api/bots/:id/avatar`, `PUT /api/channels/:channelId/webhooks/:id/avatar`:
+ * an uploaded image (`POST /api/uploads`) of the caller's becomes the avatar,
+ * or `null` removes it.
+ */
+export const avatarBodySchema = Type.Object(
+  { avatarUploadId: Type.Union([Uuid, Type.Null()]) },
+  { additionalProperties: false },
+);
+export type AvatarBody = Static<typeof avatarBodySchema>;
 
 export const botListSchema = Type.Object({ bots: Type.Array(botSchema) });
 export type BotList = Static<typeof botListSchema>;
@@ -62,6 +75,8 @@ export const webhookWithTokenSchema = Type.Object({
   url: Type.String(),
 });
 export type WebhookWithToken = Static<typeof webhookWithTokenSchema>;
+
+export const webhookAnswerSchema = Type.Object({ webhook: webhookSchema });
 
 export const webhookListSchema = Type.Object({ webhooks: Type.Array(webhookSchema) });
 export type WebhookList = Static<typeof webhookListSchema>;

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError, COMMUNITY_SCOPE, Permission, Uuid } from '@echora/shared';
 import {
+  avatarBodySchema,
+  botAnswerSchema,
   botListSchema,
   botWithTokenSchema,
   createBotBodySchema,
@@ -15,7 +17,14 @@ import { emitVisibility } from '../roles/emit.ts';
 import { actorOf, requirePermission } from '../permissions/guard.ts';
 import { makeAvatar } from '../profiles/avatar.ts';
 import { writeAudit } from '../audit/log.ts';
-import { appendFormerMember, findBot, insertBotUser, listBots, setBotSecret } from './store.ts';
+import {
+  appendFormerMember,
+  findBot,
+  insertBotUser,
+  listBots,
+  setBotAvatar,
+  setBotSecret,
+} from './store.ts';
 import { botToken, hashSecret, newSecret } from './tokens.ts';
 
 const idParams = Type.Object({ id: Uuid });
@@ -33,7 +42,7 @@ function requireManager(w: CommunityWrite, userId: string): void {
 
 /**
  * Bot accounts: `GET/POST /api/bots`, `POST /api/bots/:id/token` (rotate),
- * `DELETE /api/bots/:id`. A bot is a member (its scope is its roles'
+ * `PUT /api/bots/:id/avatar`, `DELETE /api/bots/:id`. A bot is a member (its scope is its roles'
  * permissions) that authenticates with `Authorization: Bot <token>` on the
  * REST API and with the same token in the sync socket's `auth` frame. The
  * token is shown once; the database keeps its sha256.
@@ -94,6 +103,40 @@ export const botRoutes: FastifyPluginCallback<{ storage: FileStorage }> = (base,
         });
         const rotated = (await findBot(w.tx, bot.id)) ?? bot;
         return { bot: rotated, token: botToken(bot.id, secret) };
+      });
+    },
+  );
+
+  app.put(
+    '/bots/:id/avatar',
+    {
+      ...auth,
+      schema: {
+        description: 'Sets (an upload of the caller’s) or removes (`null`) a bot’s avatar',
+        params: idParams,
+        body: avatarBodySchema,
+        response: { 200: botAnswerSchema },
+      },
+    },
+    async (request) => {
+      const actorId = request.user.id;
+      const { id } = request.params;
+      const access = await app.sync.deps.access.get();
+      requirePermission(access.base(actorId), Permission.manageCommunity);
+      if (!(await findBot(app.db, id))) throw new AppError('not_found', 'No such bot.');
+      const { avatarUploadId } = request.body;
+      // Image work happens before the transaction: it holds no row locks.
+      const avatar = avatarUploadId
+        ? await makeAvatar(app.db, options.storage, actorId, avatarUploadId)
+        : null;
+      return communityWrite(app, async (w) => {
+        requireManager(w, actorId);
+        if (!(await findBot(w.tx, id))) throw new AppError('not_found', 'No such bot.');
+        await setBotAvatar(w.tx, w.changes, id, avatar);
+        await writeAudit(w.tx, { actorId, action: 'bot.avatar', targetType: 'user', targetId: id });
+        const bot = await findBot(w.tx, id);
+        if (!bot) throw new Error(`bot ${id} vanished inside its own transaction`);
+        return { bot };
       });
     },
   );

@@ -4,7 +4,7 @@ import type { Bot } from '@echora/shared/protocol/rest/bots';
 import type { Queryable } from '../../db/types.ts';
 import { iso } from '../../db/timestamps.ts';
 import type { ChangeSet } from '../../write/change-set.ts';
-import { findFormerMember } from '../members/queries.ts';
+import { findFormerMember, findMember } from '../members/queries.ts';
 
 /** Not an Argon2 hash: `verifyPassword` is false for it, so no bot or webhook logs in. */
 const NO_PASSWORD = '!';
@@ -41,6 +41,27 @@ export async function appendFormerMember(
       { op: 'upsert', entity: 'formerMember', id: userId, data },
     ]);
   }
+}
+
+/**
+ * Sets a bot's or webhook's avatar (a file id from `makeAvatar`, or null) and
+ * tells replicas: a bot is a member, a webhook's author a former member.
+ */
+export async function setBotAvatar(
+  tx: Queryable,
+  changes: ChangeSet,
+  userId: string,
+  avatarFileId: string | null,
+): Promise<void> {
+  await tx.query('UPDATE users SET avatar_file_id = $2 WHERE id = $1 AND bot IS NOT NULL', [
+    userId,
+    avatarFileId,
+  ]);
+  const member = await findMember(tx, userId);
+  if (!member) return appendFormerMember(tx, changes, userId);
+  await changes.append(tx, COMMUNITY_SCOPE, [
+    { op: 'upsert', entity: 'member', id: userId, data: member },
+  ]);
 }
 
 interface BotRow extends Record<string, unknown> {

@@ -4,6 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
 import { AppError } from '@echora/shared';
 
 /** An upload spooled to a temporary file; `discard` removes it. */
@@ -39,6 +40,19 @@ export async function spoolUpload(
     throw new AppError('invalid', 'The multipart body could not be read.');
   }
   if (!part) throw new AppError('invalid', 'No file in the request.');
+  return spoolPart(part, tmpDir, maxBytes);
+}
+
+/**
+ * Streams one file part of a multipart body (read with a `fileSize` limit of
+ * `maxBytes`) to `tmpDir`; refuses it as too large when it was cut at the
+ * limit, or as invalid when it is empty or cut off.
+ */
+export async function spoolPart(
+  part: MultipartFile,
+  tmpDir: string,
+  maxBytes: number,
+): Promise<Spooled> {
   await mkdir(tmpDir, { recursive: true });
   const path = join(tmpDir, `upload-${randomBytes(12).toString('hex')}`);
   const discard = () => rm(path, { force: true });
@@ -61,7 +75,8 @@ export async function spoolUpload(
   return { path, size, clientName: part.filename, discard };
 }
 
-function tooLarge(maxBytes: number): AppError {
+/** The refusal of a file over `maxBytes`, naming the limit. */
+export function tooLarge(maxBytes: number): AppError {
   const mb = maxBytes / (1024 * 1024);
   const limit = Number.isInteger(mb) ? `${mb} MB` : `${maxBytes} bytes`;
   return new AppError('too_large', `The file is larger than the limit of ${limit}.`);

@@ -27,7 +27,7 @@ export interface FileRoutesOptions {
 }
 
 /** Uploads per user per minute: a drained offline queue fits, a disk-filling loop does not. */
-const UPLOADS_PER_MINUTE = 120;
+export const UPLOADS_PER_MINUTE = 120;
 
 /** `POST /uploads`, `GET /files/:id[/thumb]`, `POST /files/session`. Register under `/api`. */
 export const fileRoutes: FastifyPluginAsync<FileRoutesOptions> = async (base, options) => {

@@ -1,7 +1,15 @@
-import { AppError, channelScope, emptyMessageExtras, newId, type Message } from '@echora/shared';
+import {
+  AppError,
+  channelScope,
+  emptyMessageExtras,
+  newId,
+  type Attachment,
+  type Message,
+} from '@echora/shared';
 import type { Writer } from '../../write/writer.ts';
 import { takeVersions } from '../../write/feed.ts';
 import { findChannel } from '../channels/queries.ts';
+import { attachUploads } from '../files/attach.ts';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../messages/queries.ts';
 import { searchVector } from '../search/vector.ts';
 
@@ -9,11 +17,13 @@ import { searchVector } from '../search/vector.ts';
  * Writes a webhook's message in its channel, as its author row. The token
  * was the authorization: a webhook posts whatever the channel's permissions
  * say about anyone, but it mentions nobody (no notification, no @everyone).
+ * `attachments` are uploads the webhook's author row owns, attached to nothing.
  */
 export async function postWebhookMessage(
   writer: Pick<Writer, 'commitAndPublish'>,
   webhook: { channelId: string; authorId: string },
   content: string,
+  attachments: readonly Attachment[] = [],
 ): Promise<Message> {
   return writer.commitAndPublish(async (tx, changes) => {
     const channel = await findChannel(tx, webhook.channelId, true);
@@ -37,6 +47,8 @@ export async function postWebhookMessage(
       ],
     );
     const message = toMessage(rows[0] as MessageRow);
+    await attachUploads(tx, message.id, attachments);
+    message.attachments = [...attachments];
     await changes.appendAt(tx, scope, version, [
       { op: 'upsert', entity: 'message', id: message.id, data: message },
     ]);

@@ -1,24 +1,23 @@
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { AppError, canSee, messageSchema, newId, Permission, Uuid } from '@echora/shared';
+import { AppError, canSee, newId, Permission, Uuid } from '@echora/shared';
 import {
+  avatarBodySchema,
   createWebhookBodySchema,
+  webhookAnswerSchema,
   webhookListSchema,
-  webhookPostSchema,
   webhookWithTokenSchema,
   type WebhookWithToken,
 } from '@echora/shared/protocol/rest/bots';
-import { KeyedLimiter } from '../../limits/token-bucket.ts';
 import type { FileStorage } from '../../storage/index.ts';
 import { writeAudit } from '../audit/log.ts';
-import { appendFormerMember, insertBotUser } from '../bots/store.ts';
-import { hashSecret, newSecret, secretMatches } from '../bots/tokens.ts';
+import { appendFormerMember, insertBotUser, setBotAvatar } from '../bots/store.ts';
+import { hashSecret, newSecret } from '../bots/tokens.ts';
 import { findChannel } from '../channels/queries.ts';
 import { requirePermission } from '../permissions/guard.ts';
 import { makeAvatar } from '../profiles/avatar.ts';
-import { webhookText } from './payload.ts';
-import { postWebhookMessage } from './post.ts';
+import { webhookExecuteRoutes } from './execute.ts';
 import {
   deleteWebhook,
   findWebhook,
@@ -35,14 +34,6 @@ export interface WebhookRouteOptions {
 
 const channelParams = Type.Object({ channelId: Uuid });
 const itemParams = Type.Object({ channelId: Uuid, id: Uuid });
-const executeParams = Type.Object({ id: Uuid, token: Type.String({ maxLength: 128 }) });
-const idParams = Type.Object({ id: Uuid });
-const tokenHeaders = Type.Object({ 'x-webhook-token': Type.Optional(Type.String()) });
-const posted = Type.Object({ message: messageSchema });
-
-/** The header that carries the token when it is not in the path. */
-export const WEBHOOK_TOKEN_HEADER = 'x-webhook-token';
-
 const urlOf = (id: string, token: string) => `/api/webhooks/${id}/${token}`;
 
 /**
@@ -55,8 +46,6 @@ const urlOf = (id: string, token: string) => `/api/webhooks/${id}/${token}`;
 export const webhookRoutes: FastifyPluginCallback<WebhookRouteOptions> = (base, options, done) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.authenticate };
-  const rate = options.rate ?? { capacity: 30, windowMs: 60_000 };
-  const limiter = new KeyedLimiter(rate.capacity, rate.windowMs);
 
   /** A live text channel the caller manages; a channel they cannot see is "not found". */
   async function managedChannel(request: FastifyRequest, channelId: string): Promise<void> {
@@ -145,6 +134,41 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRouteOptions> = (base, 
     },
   );
 
+  app.put(
+    '/channels/:channelId/webhooks/:id/avatar',
+    {
+      ...auth,
+      schema: {
+        description: 'Sets (an upload of the caller’s) or removes (`null`) a webhook’s avatar',
+        params: itemParams,
+        body: avatarBodySchema,
+        response: { 200: webhookAnswerSchema },
+      },
+    },
+    async (request) => {
+      const { channelId, id } = request.params;
+      await managedChannel(request, channelId);
+      const found = await findWebhook(app.db, id);
+      if (found?.webhook.channelId !== channelId)
+        throw new AppError('not_found', 'No such webhook.');
+      const { avatarUploadId } = request.body;
+      const avatar = avatarUploadId
+        ? await makeAvatar(app.db, options.storage, request.user.id, avatarUploadId)
+        : null;
+      await app.writer.commitAndPublish(async (tx, changes) => {
+        await setBotAvatar(tx, changes, found.webhook.authorId, avatar);
+        await writeAudit(tx, {
+          actorId: request.user.id,
+          action: 'webhook.avatar',
+          data: { channelId, id },
+        });
+      });
+      const stored = await findWebhook(app.db, id);
+      if (!stored) throw new AppError('not_found', 'No such webhook.');
+      return { webhook: stored.webhook };
+    },
+  );
+
   app.delete(
     '/channels/:channelId/webhooks/:id',
     { ...auth, schema: { params: itemParams } },
@@ -165,44 +189,7 @@ export const webhookRoutes: FastifyPluginCallback<WebhookRouteOptions> = (base, 
     },
   );
 
-  /** Checks the token, the rate, the payload; posts. */
-  async function execute(id: string, token: string | undefined, body: unknown) {
-    const stored = await findWebhook(app.db, id);
-    if (!stored || !token || !secretMatches(token, stored.tokenHash)) {
-      throw new AppError('unauthorized', 'Unknown webhook or wrong token.');
-    }
-    // A refused payload writes nothing: only posts count against the rate.
-    const content = webhookText(body as Parameters<typeof webhookText>[0]);
-    const wait = limiter.take(id);
-    if (wait > 0) throw new AppError('rate_limited', 'This webhook posts too often.', wait);
-    const message = await postWebhookMessage(app.writer, stored.webhook, content);
-    return { message };
-  }
-
-  // Their URL holds the token: only warnings and errors are logged (no request lines).
-  const quiet = { logLevel: 'warn' as const };
-  app.post(
-    '/webhooks/:id/:token',
-    {
-      ...quiet,
-      schema: { params: executeParams, body: webhookPostSchema, response: { 200: posted } },
-    },
-    async (request) => execute(request.params.id, request.params.token, request.body),
-  );
-  app.post(
-    '/webhooks/:id',
-    {
-      ...quiet,
-      schema: {
-        params: idParams,
-        headers: tokenHeaders,
-        body: webhookPostSchema,
-        response: { 200: posted },
-      },
-    },
-    async (request) =>
-      execute(request.params.id, request.headers[WEBHOOK_TOKEN_HEADER], request.body),
-  );
+  app.register(webhookExecuteRoutes, options);
 
   done();
 };

@@ -1,12 +1,21 @@
+import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import sharp from 'sharp';
 import { newId } from '@echora/shared';
 import { describeEachDb } from '../../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../../test/helpers/app.ts';
 import { SyncClient, until } from '../../../test/helpers/sync-client.ts';
 import { redaction } from '../../logger.ts';
+
+const UPLOAD_CAP = 64 * 1024;
+
+const png = () =>
+  sharp({ create: { width: 8, height: 6, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
 
 describeEachDb('incoming webhooks', (getDb) => {
   let app: FastifyInstance;
@@ -27,6 +36,7 @@ describeEachDb('incoming webhooks', (getDb) => {
     app = await createTestApp(getDb(), {
       logger: pino({ level: 'info', ...redaction }, sink),
       webhookRate: { capacity: 3, windowMs: 3_600_000 },
+      config: { maxUploadBytes: UPLOAD_CAP },
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     owner = (await registerUser(app, 'owner')).accessToken;
@@ -120,6 +130,192 @@ describeEachDb('incoming webhooks', (getDb) => {
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ error: { kind: 'invalid' } });
     }
+  });
+
+  it("accepts Slack's form-encoded `payload=`; refuses bad and huge forms with 4xx", async () => {
+    const hook = await createWebhook(general, 'Slack form');
+    const form = (body: string) =>
+      app.inject({
+        method: 'POST',
+        url: hook.url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: body,
+      });
+    const json = JSON.stringify({ text: 'deploy *done* & ok', username: 'ignored' });
+    const posted = await form(`payload=${encodeURIComponent(json)}`);
+    expect(posted.statusCode).toBe(200);
+    expect(await contentOf(hook.webhook.authorId)).toEqual(['deploy *done* & ok']);
+    const refusals: [string, number][] = [
+      ['text=no+payload+field', 400],
+      ['payload=%7Bnot+json', 400],
+      [`payload=${encodeURIComponent('{"__proto__":{"x":1},"text":"p"}')}`, 400],
+      [`payload=${encodeURIComponent('"just a string"')}`, 400],
+      [`payload=${encodeURIComponent(JSON.stringify({ text: 5 }))}`, 400],
+      [`payload=${'x'.repeat(300 * 1024)}`, 413],
+    ];
+    for (const [body, status] of refusals) {
+      const res = await form(body);
+      expect(res.statusCode, body.slice(0, 40)).toBe(status);
+      expect(res.json<{ error: { kind: string } }>().error.kind).toMatch(/^(invalid|too_large)$/);
+    }
+    expect(await contentOf(hook.webhook.authorId)).toEqual(['deploy *done* & ok']);
+  });
+
+  it("takes Discord's multipart files through the upload pipeline; refuses bad forms", async () => {
+    const hook = await createWebhook(general, 'Uploader');
+    const send = async (form: FormData) => {
+      const res = await fetch(`${url}${hook.url}`, { method: 'POST', body: form });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const blob = (bytes: Uint8Array | string, type: string) =>
+      new Blob([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], { type });
+
+    const form = new FormData();
+    form.append('payload_json', JSON.stringify({ content: 'build log', embeds: [] }));
+    form.append('files[0]', blob(await png(), 'text/plain'), 'shot.png');
+    // Claimed an image, is markup: named for what it is.
+    form.append('files[1]', blob('<html><script>x</script>', 'image/png'), 'log.png');
+    const posted = await send(form);
+    expect(posted.status).toBe(200);
+    const { message } = posted.body as {
+      message: { id: string; content: string; attachments: { id: string; contentType: string }[] };
+    };
+    expect(message.content).toBe('build log');
+    expect(message.attachments.map((a) => a.contentType)).toEqual(['image/png', 'text/html']);
+    const files = await getDb().query<{ owner_id: string; message_id: string }>(
+      'SELECT owner_id, message_id FROM files WHERE id = ANY($1::uuid[])',
+      [message.attachments.map((a) => a.id)],
+    );
+    expect(files.rows).toEqual([
+      { owner_id: hook.webhook.authorId, message_id: message.id },
+      { owner_id: hook.webhook.authorId, message_id: message.id },
+    ]);
+    const seen = await app.inject({
+      url: `/api/files/${message.attachments[0]?.id ?? ''}`,
+      headers: bearer(bob),
+    });
+    expect(seen.statusCode).toBe(200);
+
+    // Files alone, with plain fields instead of payload_json: a blank caption.
+    const bare = new FormData();
+    bare.append('username', 'ignored');
+    bare.append('file', blob(await png(), 'image/png'), 'a.png');
+    expect((await send(bare)).status).toBe(200);
+
+    const before = await getDb().query('SELECT count(*)::int AS n FROM files');
+    const huge = new FormData();
+    huge.append('content', 'too big');
+    huge.append('files[0]', blob('x'.repeat(UPLOAD_CAP + 1), 'text/plain'), 'big.txt');
+    const eleven = new FormData();
+    for (let i = 0; i < 11; i++) eleven.append(`files[${i}]`, blob(`f${i}`, 'text/plain'), 'f');
+    const badJson = new FormData();
+    badJson.append('payload_json', '{"content":');
+    badJson.append('files[0]', blob('x', 'text/plain'), 'x.txt');
+    const empty = new FormData();
+    empty.append('content', '   ');
+    const longField = new FormData();
+    longField.append('payload_json', JSON.stringify({ content: 'x'.repeat(70 * 1024) }));
+    for (const [bad, status] of [
+      [huge, 413],
+      [eleven, 413],
+      [badJson, 400],
+      [empty, 400],
+      [longField, 413],
+    ] as const) {
+      const res = await send(bad);
+      expect(res.status).toBe(status);
+      expect(res.body).toHaveProperty('error');
+    }
+    const wrongToken = await fetch(`${url}/api/webhooks/${hook.webhook.id}/nope`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(wrongToken.status).toBe(401);
+    expect(await getDb().query('SELECT count(*)::int AS n FROM files')).toEqual(before);
+    expect(await contentOf(hook.webhook.authorId)).toEqual(['build log', '']);
+  });
+
+  it('never fetches URLs a JSON payload names (avatars, embeds, attachments)', async () => {
+    let hits = 0;
+    const target = createServer((_req, res) => {
+      hits++;
+      res.end('no');
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    const address = target.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const hook = await createWebhook(general, 'Linky');
+    const res = await execute(hook.url, {
+      content: 'see attached',
+      avatar_url: `${base}/avatar.png`,
+      embeds: [{ image: { url: `${base}/embed.png` }, thumbnail: { url: `${base}/t.png` } }],
+      attachments: [{ url: `${base}/file.bin` }],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ message: { attachments: unknown[] } }>().message.attachments).toEqual([]);
+    // The post has been answered; any fetch it started would have reached the server by now.
+    await new Promise<void>((resolve) => target.close(() => resolve()));
+    expect(hits).toBe(0);
+  });
+
+  it('managers set and remove bot and webhook avatars from uploads; replicas learn them', async () => {
+    const uploadAs = async (token: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(await png())], { type: 'image/png' }), 'a.png');
+      const res = await fetch(`${url}/api/uploads`, {
+        method: 'POST',
+        body: form,
+        headers: bearer(token),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { file: { id: string } }).file.id;
+    };
+    const put = (path: string, token: string, avatarUploadId: string | null) =>
+      app.inject({ method: 'PUT', url: path, headers: bearer(token), payload: { avatarUploadId } });
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/bots',
+      headers: bearer(owner),
+      payload: { name: 'Pictured' },
+    });
+    const botId = made.json<{ bot: { id: string } }>().bot.id;
+    const hook = await createWebhook(general, 'Pictured hook');
+    const hookPath = `/api/channels/${general}/webhooks/${hook.webhook.id}/avatar`;
+    const reader = await (await SyncClient.connect(url, { token: bob })).synced();
+
+    const bobsUpload = await uploadAs(bob);
+    expect((await put(`/api/bots/${botId}/avatar`, bob, bobsUpload)).statusCode).toBe(403);
+    expect((await put(hookPath, bob, bobsUpload)).statusCode).toBe(403);
+    // Another person's upload is not the caller's to use.
+    expect((await put(`/api/bots/${botId}/avatar`, owner, bobsUpload)).statusCode).toBe(404);
+    expect((await put(`/api/bots/${newId()}/avatar`, owner, null)).statusCode).toBe(404);
+    expect((await put(hookPath, owner, 'not-a-uuid')).statusCode).toBe(400);
+
+    const bot = await put(`/api/bots/${botId}/avatar`, owner, await uploadAs(owner));
+    expect(bot.statusCode).toBe(200);
+    const botAvatar = bot.json<{ bot: { avatarUrl: string } }>().bot.avatarUrl;
+    expect(botAvatar).toMatch(/^\/api\/files\//);
+    await until(() => reader.replica.memberRows.get(botId)?.avatarUrl === botAvatar);
+
+    const set = await put(hookPath, owner, await uploadAs(owner));
+    expect(set.statusCode).toBe(200);
+    const hookAvatar = set.json<{ webhook: { avatarUrl: string } }>().webhook.avatarUrl;
+    expect(hookAvatar).toMatch(/^\/api\/files\//);
+    const formerAvatar = () =>
+      reader.frames
+        .flatMap((f) => (f.type === 'changes' ? f.changes : []))
+        .filter((c) => c.op === 'upsert' && c.entity === 'formerMember')
+        .map((c) => (c.op === 'upsert' ? (c.data as { avatarUrl: string | null }) : null))
+        .at(-1)?.avatarUrl;
+    await until(() => formerAvatar() === hookAvatar);
+    const avatarSeen = await app.inject({ url: hookAvatar, headers: bearer(bob) });
+    expect(avatarSeen.statusCode).toBe(200);
+    expect(avatarSeen.headers['content-type']).toBe('image/webp');
+
+    const removed = await put(hookPath, owner, null);
+    expect(removed.json<{ webhook: { avatarUrl: null } }>().webhook.avatarUrl).toBeNull();
+    await until(() => formerAvatar() === null);
+    await reader.close();
   });
 
   it('a rotated token stops working; the new one posts', async () => {
