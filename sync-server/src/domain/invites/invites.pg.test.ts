@@ -54,6 +54,7 @@ describeEachDb('invites, registration and bans at the door', (getDb) => {
     expect((await setRegistration('invite')).json()).toEqual({
       name: 'Echora',
       registration: 'invite',
+      linkPreviews: true,
     });
     expect((await call('GET', '/api/community')).json()).toMatchObject({ registration: 'invite' });
     const refused = await register('nocode');

@@ -6,6 +6,7 @@ import { SetWriteConflict, type SetWriter, type SetWritten } from '../../write/s
 import type { Access } from '../permissions/access.ts';
 import { messageMentions } from '../mentions/resolve.ts';
 import { searchVector } from '../search/vector.ts';
+import { previewLinks } from '../previews/links.ts';
 import { queueEvents } from '../webhooks/enqueue.ts';
 import { sendMessage } from './mutations.ts';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './queries.ts';
@@ -20,10 +21,10 @@ export interface PlannedSend {
 }
 
 /**
- * The plain message (no files, no reply, in a text channel or a direct
- * conversation the author may write in): what {@link sendMessage} does for
- * it, for many at once. Replies, files and threads, and every refusal, take
- * the handler.
+ * The plain message (no files, no reply, no link to unfurl, in a text channel
+ * or a direct conversation the author may write in): what {@link sendMessage}
+ * does for it, for many at once. Replies, files, links and threads, and every
+ * refusal, take the handler.
  */
 function planSend(
   access: Access,
@@ -34,6 +35,8 @@ function planSend(
   if (args.attachmentIds?.length || args.replyToId !== undefined || !args.content.trim()) {
     return undefined;
   }
+  // A link is unfurled: the handler queues its preview in the same transaction.
+  if (previewLinks(args.content).length > 0) return undefined;
   const kind = access.data.channels.get(args.channelId)?.kind;
   if (kind !== 'text' && kind !== 'dm') return undefined;
   const perms = access.channel(userId, args.channelId, now.getTime());
