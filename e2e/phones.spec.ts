@@ -70,4 +70,27 @@ test('the phone app asks for the server, refuses a bad address, remembers a good
   await expect(page.getByRole('button', { name: host, exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(messageText(page, text)).toBeVisible();
+
+  // Forgetting a community is asked for once more; keeping it changes nothing.
+  await page.getByRole('button', { name: 'Open channels' }).click();
+  await page.getByRole('button', { name: 'Switch community' }).click();
+  await page.getByRole('button', { name: `Forget ${host}` }).click();
+  const question = page.getByRole('group', { name: `Forget ${host}?` });
+  await expect(question).toContainText('deletes its messages, unsent ones too');
+  await page.screenshot({ path: path.join(screenshots, 'phone-forget-community.png') });
+  await question.getByRole('button', { name: 'Keep' }).click();
+  await expect(page.getByRole('button', { name: host, exact: true })).toBeVisible();
+
+  // Forgotten: the list is empty, the replica gone, and a restart asks for a server again.
+  const replicas = () =>
+    page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
+  const replica = `echora ${new URL(alice.proxy.url).origin}`;
+  expect(await replicas()).toContain(replica);
+  await page.getByRole('button', { name: `Forget ${host}` }).click();
+  await question.getByRole('button', { name: 'Forget' }).click();
+  await expect(page.getByRole('heading', { name: 'Your communities' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeHidden();
+  await expect.poll(replicas).not.toContain(replica);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Join a community' })).toBeVisible();
 });
