@@ -50,6 +50,7 @@ export class Session {
   #refreshing: Promise<string | null> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #channel: BroadcastChannel | undefined;
+  #closed = false;
   /**
    * Browsers keep the refresh token in the httpOnly cookie, which all tabs
    * share and no script reads; the phone apps have no such cookie jar and
@@ -72,6 +73,16 @@ export class Session {
         this.#adoptStored().catch(() => undefined);
       };
     }
+  }
+
+  /**
+   * The community's screens are gone (a phone switched or forgot it): no
+   * more token refreshes, and other tabs' notices no longer reach it.
+   */
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#closed = true;
+    this.#channel?.close();
   }
 
   /** Loads the stored session, if any; never needs the network. */
@@ -281,6 +292,7 @@ export class Session {
 
   #schedule(token: string): void {
     clearTimeout(this.#timer);
+    if (this.#closed) return;
     const refreshAt = tokenRefreshAt(token);
     const expiresAt = tokenExpiresAt(token);
     if (refreshAt === undefined || expiresAt === undefined) return;
