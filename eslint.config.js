@@ -58,6 +58,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      '**/test-dist/**',
       '**/data/**',
       'android/**',
       'ios/**',

@@ -9,12 +9,21 @@
 // Each bundle sits in `<package>/dist/`, as deep as `<package>/src/`, so
 // paths the code makes from `import.meta.url` (the repository root, the
 // migrations folder) hold in both.
+//
+// `node scripts/build-server.mjs test-dist` writes `<package>/test-dist/`
+// instead: the tests' own copy (`npm test` builds it once and every test
+// server runs it), which a test that rebuilds `dist/` never moves aside.
 import { build } from 'esbuild';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outName = process.argv[2] ?? 'dist';
+if (outName !== 'dist' && outName !== 'test-dist') {
+  console.error(`Usage: build-server.mjs [dist|test-dist], not ${outName}`);
+  process.exit(2);
+}
 
 /**
  * Bare imports stay imports, except the workspace's own TypeScript packages.
@@ -60,7 +69,7 @@ const started = performance.now();
 for (const { dir, entries } of targets) {
   // Built beside the old output, then swapped in by rename: two builds at once
   // (tests run files in parallel) never leave a starting server without its file.
-  const final = join(root, dir, 'dist');
+  const final = join(root, dir, outName);
   const outdir = `${final}.${process.pid}.tmp`;
   await rm(outdir, { recursive: true, force: true });
   await build({

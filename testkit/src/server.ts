@@ -7,8 +7,19 @@ import { createTestDatabase } from './database.ts';
 import { freePort, startProcess, type Env, type RunningProcess } from './process.ts';
 import { copyPgliteTemplate } from './template.ts';
 
-const SYNC_SERVER = 'sync-server/src/server.ts';
-const SFU_SERVER = 'sfu/src/server.ts';
+/**
+ * `npm test` compiles the servers once (`scripts/build-server.mjs test-dist`)
+ * and sets ECHORA_TEST_COMPILED=1: every test server then runs that
+ * JavaScript instead of transpiling the sources again at each start. A test
+ * file run on its own (`npx vitest run …`) runs the sources.
+ */
+const compiled = process.env.ECHORA_TEST_COMPILED === '1';
+const SYNC_SERVER = compiled
+  ? ['--enable-source-maps', 'sync-server/test-dist/server.js']
+  : ['sync-server/src/server.ts'];
+const SFU_SERVER = compiled
+  ? ['--enable-source-maps', 'sfu/test-dist/server.js']
+  : ['sfu/src/server.ts'];
 
 export interface StartServerOptions {
   /**
@@ -89,7 +100,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   try {
     server = await startProcess({
       name: 'sync-server',
-      args: options.args ?? [SYNC_SERVER],
+      args: options.args ?? SYNC_SERVER,
       ready: /Server listening at (https?:\/\/[^\s"]+)/,
       ...(options.logLines ? { logLines: options.logLines } : {}),
       env: {
@@ -179,7 +190,7 @@ export async function startSfu(options: {
   const url = `ws://127.0.0.1:${options.port}`;
   const sfu = await startProcess({
     name: 'sfu',
-    args: [SFU_SERVER],
+    args: SFU_SERVER,
     ready: /sfu: listening/,
     timeoutMs: 60_000,
     env: {
