@@ -188,6 +188,14 @@ test('a reader scrolled up keeps the exact position and sees "Jump to present" w
   await bob.page.getByRole('button', { name: 'Jump to present' }).click();
   await expectNewestInView(bob, 'console.log(23); // while away 3');
   await expect(bar).toBeHidden();
+
+  // Scrolled up again, Bob writes: sending takes him to the present.
+  await log.hover();
+  await bob.page.mouse.wheel(0, -1500);
+  await expect(bob.page.getByRole('button', { name: 'Jump to present' })).toBeVisible();
+  await typeAndSend(bob, channel, codeBlock('answer from bob'));
+  await expectNewestInView(bob, 'console.log(23); // answer from bob');
+  await expect(bob.page.getByRole('button', { name: 'Jump to present' })).toBeHidden();
 });
 
 test('on a phone, a channel opens at the newest message', async ({ openUser, server }) => {
