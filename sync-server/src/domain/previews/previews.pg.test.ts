@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { newId, type Message } from '@echora/shared';
-import { PreviewServer } from '@echora/testkit';
+import { OEMBED_ANSWER, PreviewServer } from '@echora/testkit';
 import { describeEachDb } from '../../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../../test/helpers/app.ts';
 import { SyncClient, until } from '../../../test/helpers/sync-client.ts';
@@ -55,7 +55,11 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
     storage = createLocalStorage(storageRoot);
     app = await createTestApp(getDb(), {
       storage,
-      config: { outboundAllow: ['127.0.0.1'] },
+      // oEmbed of known providers asks the site instead (OEMBED_ENDPOINTS).
+      config: {
+        outboundAllow: ['127.0.0.1'],
+        oembedEndpoints: { youtube: `${site.url}/oembed`, x: `${site.url}/oembed` },
+      },
       linkPreviews: { pollMs: 0, caps },
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -264,5 +268,62 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
       app.inject({ url: `/api/files/${file}`, headers: { authorization: `Bearer ${bob.token}` } });
     expect((await served(kept.file)).statusCode).toBe(200);
     expect((await served(removed.file)).statusCode).toBe(404);
+  });
+
+  it("uses a known provider's oEmbed and a page's discovered one, never their html", async () => {
+    const video = 'https://www.youtube.com/watch?v=abc123';
+    const post = 'https://x.com/someone/status/12345';
+    const discover = `${site.url}/discover`;
+    const id = await say(`talk ${video} thread ${post} and ${discover}`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => seenByBob(id)?.previews?.length === 3, 5000, 'oEmbed cards');
+    const cards = seenByBob(id)?.previews ?? [];
+    const fromOembed = {
+      siteName: OEMBED_ANSWER.provider_name,
+      title: OEMBED_ANSWER.title,
+      description: OEMBED_ANSWER.author_name,
+      imageWidth: 400,
+      imageHeight: 200,
+    };
+    expect(cards).toMatchObject([
+      { url: video, ...fromOembed },
+      { url: post, ...fromOembed },
+      { url: discover, ...fromOembed },
+    ]);
+    for (const card of cards) expect(card.imageUrl).toMatch(/^\/api\/files\//);
+    expect(JSON.stringify(cards)).not.toMatch(/<iframe|<script|169\.254/);
+    // The providers' own pages are never fetched: their endpoint (here the site) answers.
+    const asked = (link: string) =>
+      site.count(`/oembed?url=${encodeURIComponent(link)}&format=json`);
+    expect([asked(video), asked(post), asked(discover)]).toEqual([1, 1, 1]);
+    expect(site.hits.filter((h) => h.startsWith('/oembed.xml'))).toEqual([]);
+  });
+
+  it('asks an oEmbed endpoint only through the SSRF guard', async () => {
+    const deps = (allow: string[]): UnfurlDeps => ({
+      db: getDb(),
+      // The provider's own host is on a private address: its page is always refused.
+      outbound: new SafeFetch(
+        new AddressPolicy(allow, () => Promise.resolve([{ address: '10.0.0.1', family: 4 }])),
+      ),
+      storage: undefined,
+      caps,
+      ttlMs: 60_000,
+      failureTtlMs: 60_000,
+      oembedEndpoints: { vimeo: `${site.url}/oembed` },
+    });
+    const link = 'https://vimeo.com/76979871';
+    const asked = () => site.count(`/oembed?url=${encodeURIComponent(link)}&format=json`);
+    expect(await unfurlUrl(deps([]), link, alice.id, new Date())).toBeNull();
+    expect(await cacheError(link)).toMatch(/refused/);
+    expect(asked()).toBe(0);
+    // Allowed, the endpoint answers (a card without the image: no storage here).
+    await getDb().query('DELETE FROM link_preview_cache WHERE url = $1', [link]);
+    expect(await unfurlUrl(deps(['127.0.0.1']), link, alice.id, new Date())).toMatchObject({
+      url: link,
+      title: OEMBED_ANSWER.title,
+      imageUrl: null,
+    });
+    expect(asked()).toBe(1);
   });
 });
