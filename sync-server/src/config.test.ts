@@ -70,6 +70,17 @@ describe('loadConfig', () => {
     expect(config.outboundAllow).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'preview.internal']);
   });
 
+  it('reads oEmbed endpoints replacing known providers’ (none by default)', () => {
+    expect(loadConfig({}).oembedEndpoints).toEqual({});
+    const config = loadConfig({
+      OEMBED_ENDPOINTS: 'youtube=http://127.0.0.1:8080/oembed, x=https://proxy.lan/o?a=b',
+    });
+    expect(config.oembedEndpoints).toEqual({
+      youtube: 'http://127.0.0.1:8080/oembed',
+      x: 'https://proxy.lan/o?a=b',
+    });
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'Invalid configuration: PORT must be an integer 0-65535, got "abc"'],
     [{ PORT: '70000' }, 'PORT must be an integer 0-65535, got "70000"'],
@@ -100,6 +111,8 @@ describe('loadConfig', () => {
     [{ SHUTDOWN_DRAIN_MS: '-1' }, 'SHUTDOWN_DRAIN_MS must be an integer 0-600000'],
     [{ OUTBOUND_ALLOW: '10.0.0.0/33' }, 'OUTBOUND_ALLOW items must be IPs, CIDRs or host names'],
     [{ OUTBOUND_ALLOW: 'http://x' }, 'OUTBOUND_ALLOW items must be IPs, CIDRs or host names'],
+    [{ OEMBED_ENDPOINTS: 'myspace=https://x/o' }, 'OEMBED_ENDPOINTS items are <provider>=<URL>'],
+    [{ OEMBED_ENDPOINTS: 'vimeo=ftp://x/o' }, 'OEMBED_ENDPOINTS each endpoint must be an http(s)'],
   ])('stops on %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

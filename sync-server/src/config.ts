@@ -1,6 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
 import type { IceServer } from '@echora/shared/voice/index';
+import {
+  OEMBED_PROVIDERS,
+  type OembedEndpoints,
+  type OembedProvider,
+} from './domain/previews/oembed.ts';
 import { parseIceServers } from './domain/voice/ice.ts';
 import { allowEntryProblem } from './net/address-policy.ts';
 
@@ -84,6 +89,11 @@ export interface Config {
    * link-local (`OUTBOUND_ALLOW`); empty: public addresses only.
    */
   outboundAllow: string[];
+  /**
+   * Link previews: oEmbed endpoints replacing known providers' published ones
+   * (`OEMBED_ENDPOINTS`, `youtube=https://…,x=https://…`); empty: the published ones.
+   */
+  oembedEndpoints: OembedEndpoints;
   nodeEnv: NodeEnv;
 }
 
@@ -223,6 +233,26 @@ function outboundAllow(env: Env): string[] {
   return entries;
 }
 
+function oembedEndpoints(env: Env): OembedEndpoints {
+  const endpoints: OembedEndpoints = {};
+  for (const entry of list(env, 'OEMBED_ENDPOINTS')) {
+    const [name = '', ...rest] = entry.split('=');
+    const endpoint = rest.join('=');
+    if (!OEMBED_PROVIDERS.includes(name as OembedProvider)) {
+      throw new ConfigError(
+        'OEMBED_ENDPOINTS',
+        `items are <provider>=<URL>, the provider one of ${OEMBED_PROVIDERS.join(', ')}`,
+        entry,
+      );
+    }
+    if (!/^https?:\/\//.test(endpoint) || !URL.canParse(endpoint)) {
+      throw new ConfigError('OEMBED_ENDPOINTS', 'each endpoint must be an http(s) URL', entry);
+    }
+    endpoints[name as OembedProvider] = endpoint;
+  }
+  return endpoints;
+}
+
 function vapidSubject(env: Env): string {
   const raw = read(env, 'VAPID_SUBJECT') ?? 'mailto:admin@localhost';
   if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(raw)) {
@@ -316,6 +346,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): LoadedConfig {
     iceServers: iceServers(env),
     vapidSubject: vapidSubject(env),
     outboundAllow: outboundAllow(env),
+    oembedEndpoints: oembedEndpoints(env),
     nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS) ?? 'development',
   };
 }

@@ -34,4 +34,4 @@ export {
   type AuthOptions,
   type ProtocolClientOptions,
 } from './sync-client.ts';
-export { PreviewServer, solidPng } from './preview-server.ts';
+export { OEMBED_ANSWER, PreviewServer, solidPng } from './preview-server.ts';

@@ -27,9 +27,21 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   ]);
 }
 
+/** What `/oembed` answers: a card's text, a thumbnail, and `html` no one may use. */
+export const OEMBED_ANSWER = {
+  type: 'video',
+  version: '1.0',
+  title: 'A talk & its demo',
+  author_name: 'Speaker Name',
+  provider_name: 'Video Site',
+  thumbnail_url: '/card.png',
+  html: '<iframe src="http://169.254.169.254/"></iframe><script>alert(1)</script>',
+};
+
 /**
  * A web site on loopback for link preview tests: a page with a card, its
- * image, and hostile pages (huge, never-ending, not HTML, script in its
+ * image, an oEmbed endpoint (`/oembed?url=…`, as providers publish) and a page
+ * without card meta that names it (`/discover`), and hostile pages (huge, never-ending, not HTML, script in its
  * meta, an image on a metadata address, redirects to refused addresses).
  * Records every path asked for, so "not fetched" is checked, not assumed.
  */
@@ -56,6 +68,15 @@ export class PreviewServer {
           <meta property="og:description" content="What changed in this release.">
           <meta property="og:site_name" content="Preview Site">
           <meta property="og:image" content="/card.png">`);
+      } else if (path.startsWith('/oembed?')) {
+        // The thumbnail is absolute, as providers send it.
+        const answer = { ...OEMBED_ANSWER, thumbnail_url: `${this.url}/card.png` };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      } else if (path.startsWith('/discover')) {
+        const page = encodeURIComponent(`${this.url}${path}`);
+        html(`<title></title>
+          <link rel="alternate" type="text/xml+oembed" href="/oembed.xml?url=${page}">
+          <link rel="alternate" type="application/json+oembed" href="/oembed?url=${page}&amp;format=json">`);
       } else if (path === '/card.png') {
         res.writeHead(200, { 'content-type': 'image/png' }).end(this.#image);
       } else if (path === '/twitter') {

@@ -88,6 +88,58 @@ describeEachDb('POST /api/mutations', (getDb) => {
     expect(await count(other)).toBe(0);
   });
 
+  const records = async () =>
+    (
+      await getDb().query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM client_mutations m JOIN users u ON u.id = m.user_id
+         WHERE u.username = 'owner'`,
+      )
+    ).rows[0]?.n;
+
+  it('a request without a key, applied or refused, leaves no mutation record', async () => {
+    const before = await records();
+    const id = newId();
+    const sent = await post({
+      name: 'message.send',
+      args: { id, channelId: general, content: 'k' },
+    });
+    expect(sent.statusCode).toBe(200);
+    expect(await count(id)).toBe(1);
+    const refused = await post({
+      name: 'message.send',
+      args: { id: newId(), channelId: newId(), content: 'nowhere' },
+    });
+    expect(refused.statusCode).toBe(404);
+    expect(await records()).toBe(before);
+  });
+
+  it('a refused request frees its key: the same request succeeds once it is allowed', async () => {
+    const channelId = newId();
+    const id = newId();
+    const body = { name: 'message.send', args: { id, channelId, content: 'early' } };
+    const key = { 'idempotency-key': `early-${id}` };
+    const before = await records();
+    const refused = await post(body, key);
+    expect(refused.statusCode).toBe(404);
+    const kept = await getDb().query('SELECT 1 FROM api_idempotency WHERE key = $1', [
+      key['idempotency-key'],
+    ]);
+    expect(kept.rows).toHaveLength(0);
+    expect(await records()).toBe(before);
+    const made = await post({
+      name: 'channel.create',
+      args: { id: channelId, kind: 'text', name: 'late' },
+    });
+    expect(made.statusCode).toBe(200);
+    const retried = await post(body, key);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({ ok: true, replayed: false });
+    expect(await count(id)).toBe(1);
+    // Applied, the key holds: a replay is answered from the record.
+    expect((await post(body, key)).json()).toMatchObject({ ok: true, replayed: true });
+    expect(await count(id)).toBe(1);
+  });
+
   it('answers client mistakes with 4xx and the shared error kinds', async () => {
     const send = { name: 'message.send', args: { id: newId(), channelId: general, content: 'x' } };
     const cases: {
@@ -189,6 +241,11 @@ describeEachDb('POST /api/mutations rate limit', (getDb) => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
       const key = await getDb().query('SELECT 1 FROM api_idempotency WHERE key = $1', ['three']);
       expect(key.rows).toHaveLength(0);
+      // Nor is its refusal's record kept: only the two applied requests have one.
+      const records = await getDb().query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM client_mutations',
+      );
+      expect(records.rows[0]?.n).toBe(2);
     });
   });
 });

@@ -71,6 +71,22 @@ async function claimKey(
   return { clientId: row.client_id, replayed: true };
 }
 
+/** Deletes the mutation record of an HTTP request's own client id. */
+async function forgetRecord(db: Queryable, clientId: string): Promise<void> {
+  await db.query('DELETE FROM client_mutations WHERE client_id = $1', [clientId]);
+}
+
+/** Deletes an Idempotency-Key (while it still names `clientId`) and its mutation record. */
+async function freeKey(db: Queryable, userId: string, key: string, clientId: string) {
+  await db.query(
+    `WITH k AS (
+       DELETE FROM api_idempotency WHERE user_id = $1 AND key = $2 AND client_id = $3
+     )
+     DELETE FROM client_mutations WHERE client_id = $3`,
+    [userId, key, clientId],
+  );
+}
+
 function sendError(reply: FastifyReply, status: number, error: WireError): FastifyReply {
   if (error.retryAfterMs !== undefined) {
     reply.header('retry-after', Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
@@ -83,8 +99,10 @@ function sendError(reply: FastifyReply, status: number, error: WireError): Fasti
  * socket's own path (`dispatch`: the group commit, the rate limit, argument
  * rules, schema, permissions, the record of the answer). The record is keyed
  * by a client id that the `Idempotency-Key` header names, sequence 1: a
- * replay gets the recorded answer and applies nothing. A rate-limited answer
- * frees the key, so the same request may be retried after `Retry-After`.
+ * replay gets the recorded answer and applies nothing. A refusal (rate
+ * limited or any other 4xx) frees the key and its record, so the same request
+ * may be retried (after `Retry-After`, or once it is allowed). A request
+ * without a key leaves no record: nothing could replay it.
  */
 export const httpMutationRoutes: FastifyPluginCallback = (base, _options, done) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -129,7 +147,16 @@ export const httpMutationRoutes: FastifyPluginCallback = (base, _options, done) 
         }
       }
       const frame = { type: 'mutate' as const, seq: 1, name: name as MutationName, args };
-      const answer = await dispatch(app.sync.deps.dispatch, userId, clientId, frame);
+      // Without a key nothing can replay the record, and as its client's only
+      // (latest) record the hourly prune would keep it forever: it goes now.
+      const answer = await dispatch(app.sync.deps.dispatch, userId, clientId, frame).finally(() =>
+        key === undefined ? forgetRecord(app.db, clientId) : undefined,
+      );
+      if (answer.type !== 'ack' && key !== undefined) {
+        // A refusal applied nothing: the key and its record go, so a retry with
+        // the same key (after Retry-After, or once allowed) runs afresh.
+        await freeKey(app.db, userId, key, clientId);
+      }
       if (answer.type === 'ack') {
         return {
           ok: true as const,
@@ -137,12 +164,6 @@ export const httpMutationRoutes: FastifyPluginCallback = (base, _options, done) 
           ...(answer.scope !== undefined ? { scope: answer.scope } : {}),
           ...(answer.version !== undefined ? { version: answer.version } : {}),
         };
-      }
-      if (answer.error.kind === 'rate_limited' && key !== undefined && !replayed) {
-        await app.db.query('DELETE FROM api_idempotency WHERE user_id = $1 AND key = $2', [
-          userId,
-          key,
-        ]);
       }
       return sendError(reply, httpStatus[answer.error.kind], answer.error);
     },

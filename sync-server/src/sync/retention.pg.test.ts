@@ -134,6 +134,37 @@ describeEachDb('sync: retention of mutation records and the feed', (getDb) => {
     expect(frames[0]).toMatchObject({ from: top - 5, to: top });
     await recent.close();
   });
+  it('leaves nothing of POST /api/mutations past the retention, with or without a key', async () => {
+    const { accessToken, user } = await registerUser(app, 'http-only');
+    const post = (content: string, headers: Record<string, string> = {}) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/mutations',
+        headers: { authorization: `Bearer ${accessToken}`, ...headers },
+        payload: { name: 'message.send', args: { id: newId(), channelId: general, content } },
+      });
+    expect((await post('no key')).statusCode).toBe(200);
+    expect((await post('keyed', { 'idempotency-key': 'http-only-1' })).statusCode).toBe(200);
+    expect((await post(' ', { 'idempotency-key': 'http-only-2' })).statusCode).toBe(400);
+    await getDb().query(
+      `UPDATE client_mutations SET created_at = now() - interval '40 days' WHERE user_id = $1`,
+      [user.id],
+    );
+    await getDb().query(
+      `UPDATE api_idempotency SET created_at = now() - interval '40 days' WHERE user_id = $1`,
+      [user.id],
+    );
+    const cutoff = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
+    await pruneMutations(getDb(), cutoff);
+    expect(await pruneIdempotencyKeys(getDb(), cutoff)).toBe(1);
+    const left = await getDb().query(
+      `SELECT 1 FROM client_mutations WHERE user_id = $1
+       UNION ALL SELECT 1 FROM api_idempotency WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(left.rows).toHaveLength(0);
+  });
+
   it('forgets Idempotency-Keys past the retention with their records; fresh keys still replay', async () => {
     const post = (key: string, content: string, id = newId()) =>
       app.inject({

@@ -23,6 +23,7 @@ describe('page meta', () => {
       siteName: 'Example',
       image: 'https://example.test/img/card.png',
       url: 'https://example.test/canonical',
+      oembed: undefined,
     });
     expect(parseMeta(page('<title> Only\n a  title </title>'), 'http://x.test/').title).toBe(
       'Only a title',
@@ -53,5 +54,20 @@ describe('page meta', () => {
       'http://x.test/',
     );
     expect(meta.title).toBe('a b c');
+  });
+
+  it('finds the JSON oEmbed discovery link (not the XML one), resolved against the page', () => {
+    const meta = parseMeta(
+      page(`<link rel="alternate" type="text/xml+oembed" href="/x.xml">
+        <link rel="Alternate nofollow" type="application/json+oembed" href="/oembed?url=a&amp;f=json">
+        <link rel="alternate" type="application/json+oembed" href="/second">`),
+      'https://example.test/a/b',
+    );
+    expect(meta.oembed).toBe('https://example.test/oembed?url=a&f=json');
+    const none = parseMeta(
+      page('<link rel="alternate" type="application/json+oembed" href="javascript:alert(1)">'),
+      'https://example.test/',
+    );
+    expect(none.oembed).toBeUndefined();
   });
 });

@@ -10,6 +10,8 @@ export interface PageMeta {
   image: string | undefined;
   /** The page's own canonical URL (og:url), if http(s). */
   url: string | undefined;
+  /** Its JSON oEmbed endpoint (`<link rel="alternate" type="application/json+oembed">`). */
+  oembed: string | undefined;
 }
 
 /** Meta names by preference: OpenGraph first, then Twitter cards, then plain HTML. */
@@ -41,7 +43,8 @@ export function plainText(value: string, max: number): string {
         .trimEnd()}…`;
 }
 
-function absoluteHttp(value: string | undefined, base: string): string | undefined {
+/** `value` resolved against `base` when it is an http(s) URL; else undefined. */
+export function absoluteHttp(value: string | undefined, base: string): string | undefined {
   if (!value) return undefined;
   try {
     const url = new URL(value.trim(), base);
@@ -51,13 +54,25 @@ function absoluteHttp(value: string | undefined, base: string): string | undefin
   }
 }
 
+/** A JSON oEmbed discovery link (the XML one is not read). */
+function isOembedLink(attrs: Record<string, string>): boolean {
+  const rel = (attrs.rel ?? '').toLowerCase().split(/\s+/);
+  return (
+    rel.includes('alternate') &&
+    (attrs.type ?? '').trim().toLowerCase() === 'application/json+oembed' &&
+    Boolean(attrs.href)
+  );
+}
+
 /**
- * Reads the OpenGraph, Twitter card and `<title>`/description meta of an HTML
+ * Reads the OpenGraph, Twitter card and `<title>`/description meta (and the
+ * oEmbed discovery link) of an HTML
  * page with htmlparser2 (a streaming tokenizer: no DOM, no script, no
  * network), stopping at `<body>`: card meta lives in the head.
  */
 export function parseMeta(html: string, pageUrl: string): PageMeta {
   const meta = new Map<string, string>();
+  let oembed: string | undefined;
   let title = '';
   let inTitle = false;
   let done = false;
@@ -71,6 +86,8 @@ export function parseMeta(html: string, pageUrl: string): PageMeta {
           const key = (attrs.property ?? attrs.name ?? '').trim().toLowerCase();
           const content = attrs.content;
           if (key && content !== undefined && !meta.has(key)) meta.set(key, content);
+        } else if (name === 'link' && oembed === undefined && isOembedLink(attrs)) {
+          oembed = attrs.href;
         }
       },
       ontext(text) {
@@ -92,5 +109,6 @@ export function parseMeta(html: string, pageUrl: string): PageMeta {
     siteName: plainText(pick(FIELDS.siteName) ?? '', Limits.previewSiteLength),
     image: absoluteHttp(pick(FIELDS.image), pageUrl),
     url: absoluteHttp(pick(FIELDS.url), pageUrl),
+    oembed: absoluteHttp(oembed, pageUrl),
   };
 }

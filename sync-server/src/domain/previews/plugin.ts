@@ -18,7 +18,7 @@ export function registerLinkPreviews(
     app.writer,
     app.outbound,
     (obj, msg) => app.log.warn(obj, msg),
-    { ...defaultPreviewOptions, ...options },
+    { ...defaultPreviewOptions, oembedEndpoints: app.config.oembedEndpoints, ...options },
   );
   app.decorate('linkPreviews', worker);
   app.addHook('onReady', (done) => {

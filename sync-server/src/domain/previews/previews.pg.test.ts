@@ -1,12 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { newId, type Message } from '@echora/shared';
-import { PreviewServer } from '@echora/testkit';
+import { OEMBED_ANSWER, PreviewServer } from '@echora/testkit';
 import { describeEachDb } from '../../../test/helpers/db.ts';
 import { createTestApp, registerUser } from '../../../test/helpers/app.ts';
 import { SyncClient, until } from '../../../test/helpers/sync-client.ts';
 import { AddressPolicy, type Resolver } from '../../net/address-policy.ts';
 import { SafeFetch } from '../../net/safe-fetch.ts';
+import { createLocalStorage } from '../../storage/local.ts';
+import type { FileStorage } from '../../storage/types.ts';
+import { sweepFiles } from '../files/cleanup.ts';
 import { defaultFetchCaps } from './fetch-page.ts';
 import { unfurlUrl, type UnfurlDeps } from './unfurl.ts';
 
@@ -18,6 +24,8 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
   let aliceClient: SyncClient;
   let bobClient: SyncClient;
   let general: string;
+  let storageRoot: string;
+  let storage: FileStorage;
   const caps = { ...defaultFetchCaps, timeoutMs: 1000 };
 
   const say = async (content: string, client = aliceClient): Promise<string> => {
@@ -43,8 +51,15 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
 
   beforeAll(async () => {
     site = await PreviewServer.start();
+    storageRoot = await mkdtemp(join(tmpdir(), 'echora-previews-'));
+    storage = createLocalStorage(storageRoot);
     app = await createTestApp(getDb(), {
-      config: { outboundAllow: ['127.0.0.1'] },
+      storage,
+      // oEmbed of known providers asks the site instead (OEMBED_ENDPOINTS).
+      config: {
+        outboundAllow: ['127.0.0.1'],
+        oembedEndpoints: { youtube: `${site.url}/oembed`, x: `${site.url}/oembed` },
+      },
       linkPreviews: { pollMs: 0, caps },
     });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -62,6 +77,7 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
     await bobClient?.close();
     await app?.close();
     await site?.close();
+    if (storageRoot) await rm(storageRoot, { recursive: true, force: true });
   });
 
   it('unfurls the first links into cards with a re-encoded image every member sees', async () => {
@@ -207,5 +223,107 @@ describeEachDb('link previews: unfurled through the guard, removable, switchable
     }
     expect(site.hits.length - hits).toBe(3);
     expect(site.hits.slice(hits).every((h) => h.startsWith('/to/'))).toBe(true);
+  });
+
+  it('sweeps preview images no card names any more (removed, deleted, cache expired) after an hour', async () => {
+    const hour = 3600_000;
+    const imageOf = async (query: string): Promise<{ message: string; file: string }> => {
+      const message = await say(`${site.url}/article?${query}`);
+      expect(await app.linkPreviews.runOnce()).toBe(1);
+      await until(() => seenByBob(message)?.previews?.length === 1, 5000, query);
+      const url = seenByBob(message)?.previews?.[0]?.imageUrl ?? '';
+      expect(url).toMatch(/^\/api\/files\//);
+      return { message, file: url.slice('/api/files/'.length) };
+    };
+    const stored = async (file: string) => (await storage.head(`files/${file}`)) !== undefined;
+    const kept = await imageOf('sweep-kept');
+    const removed = await imageOf('sweep-removed');
+    const deleted = await imageOf('sweep-deleted');
+    const unnamed = await imageOf('sweep-unnamed');
+    expect(
+      await aliceClient.mutate('message.removePreview', { id: removed.message }),
+    ).toMatchObject({ type: 'ack' });
+    expect(await aliceClient.mutate('message.delete', { id: deleted.message })).toMatchObject({
+      type: 'ack',
+    });
+    // Neither its message nor the cache names this one any more: only the grace keeps it.
+    expect(
+      await aliceClient.mutate('message.removePreview', { id: unnamed.message }),
+    ).toMatchObject({ type: 'ack' });
+    await getDb().query(`DELETE FROM link_preview_cache WHERE preview->>'imageUrl' = $1`, [
+      `/api/files/${unnamed.file}`,
+    ]);
+    const all = [kept, removed, deleted, unnamed].map((i) => i.file);
+
+    const swept = async (at: number) =>
+      (await sweepFiles(getDb(), storage, new Date(at))).filter((id) => all.includes(id));
+    expect(await swept(Date.now())).toEqual([]);
+    expect(await swept(Date.now() + 2 * hour)).toEqual([unnamed.file]);
+    // The cache still names the other two, until it expires (24 h).
+    expect((await swept(Date.now() + 25 * hour)).sort()).toEqual(
+      [removed.file, deleted.file].sort(),
+    );
+    expect(await Promise.all(all.map(stored))).toEqual([true, false, false, false]);
+    const served = (file: string) =>
+      app.inject({ url: `/api/files/${file}`, headers: { authorization: `Bearer ${bob.token}` } });
+    expect((await served(kept.file)).statusCode).toBe(200);
+    expect((await served(removed.file)).statusCode).toBe(404);
+  });
+
+  it("uses a known provider's oEmbed and a page's discovered one, never their html", async () => {
+    const video = 'https://www.youtube.com/watch?v=abc123';
+    const post = 'https://x.com/someone/status/12345';
+    const discover = `${site.url}/discover`;
+    const id = await say(`talk ${video} thread ${post} and ${discover}`);
+    expect(await app.linkPreviews.runOnce()).toBe(1);
+    await until(() => seenByBob(id)?.previews?.length === 3, 5000, 'oEmbed cards');
+    const cards = seenByBob(id)?.previews ?? [];
+    const fromOembed = {
+      siteName: OEMBED_ANSWER.provider_name,
+      title: OEMBED_ANSWER.title,
+      description: OEMBED_ANSWER.author_name,
+      imageWidth: 400,
+      imageHeight: 200,
+    };
+    expect(cards).toMatchObject([
+      { url: video, ...fromOembed },
+      { url: post, ...fromOembed },
+      { url: discover, ...fromOembed },
+    ]);
+    for (const card of cards) expect(card.imageUrl).toMatch(/^\/api\/files\//);
+    expect(JSON.stringify(cards)).not.toMatch(/<iframe|<script|169\.254/);
+    // The providers' own pages are never fetched: their endpoint (here the site) answers.
+    const asked = (link: string) =>
+      site.count(`/oembed?url=${encodeURIComponent(link)}&format=json`);
+    expect([asked(video), asked(post), asked(discover)]).toEqual([1, 1, 1]);
+    expect(site.hits.filter((h) => h.startsWith('/oembed.xml'))).toEqual([]);
+  });
+
+  it('asks an oEmbed endpoint only through the SSRF guard', async () => {
+    const deps = (allow: string[]): UnfurlDeps => ({
+      db: getDb(),
+      // The provider's own host is on a private address: its page is always refused.
+      outbound: new SafeFetch(
+        new AddressPolicy(allow, () => Promise.resolve([{ address: '10.0.0.1', family: 4 }])),
+      ),
+      storage: undefined,
+      caps,
+      ttlMs: 60_000,
+      failureTtlMs: 60_000,
+      oembedEndpoints: { vimeo: `${site.url}/oembed` },
+    });
+    const link = 'https://vimeo.com/76979871';
+    const asked = () => site.count(`/oembed?url=${encodeURIComponent(link)}&format=json`);
+    expect(await unfurlUrl(deps([]), link, alice.id, new Date())).toBeNull();
+    expect(await cacheError(link)).toMatch(/refused/);
+    expect(asked()).toBe(0);
+    // Allowed, the endpoint answers (a card without the image: no storage here).
+    await getDb().query('DELETE FROM link_preview_cache WHERE url = $1', [link]);
+    expect(await unfurlUrl(deps(['127.0.0.1']), link, alice.id, new Date())).toMatchObject({
+      url: link,
+      title: OEMBED_ANSWER.title,
+      imageUrl: null,
+    });
+    expect(asked()).toBe(1);
   });
 });

@@ -7,6 +7,7 @@ import type { Writer } from '../../write/writer.ts';
 import { linkPreviewsOn } from '../community/queries.ts';
 import { pruneCache } from './cache.ts';
 import { defaultFetchCaps, type FetchCaps } from './fetch-page.ts';
+import type { OembedEndpoints } from './oembed.ts';
 import { unfurlUrl, type UnfurlDeps } from './unfurl.ts';
 import { writePreviews } from './write.ts';
 
@@ -25,6 +26,8 @@ export interface PreviewOptions {
   /** How long a failed page is cached. */
   failureTtlMs: number;
   caps: FetchCaps;
+  /** Known providers' oEmbed endpoints replaced (the configuration's `OEMBED_ENDPOINTS`). */
+  oembedEndpoints: OembedEndpoints;
 }
 
 export const defaultPreviewOptions: PreviewOptions = {
@@ -35,6 +38,7 @@ export const defaultPreviewOptions: PreviewOptions = {
   ttlMs: 24 * 3600_000,
   failureTtlMs: 10 * 60_000,
   caps: defaultFetchCaps,
+  oembedEndpoints: {},
 };
 
 interface Job extends Record<string, unknown> {
@@ -126,6 +130,7 @@ export class PreviewWorker {
       caps: this.options.caps,
       ttlMs: this.options.ttlMs,
       failureTtlMs: this.options.failureTtlMs,
+      oembedEndpoints: this.options.oembedEndpoints,
     };
     try {
       const previews: LinkPreview[] = [];

@@ -31,6 +31,12 @@ export interface WebhookExecuteOptions {
 /** The header that carries the token when it is not in the path. */
 export const WEBHOOK_TOKEN_HEADER = 'x-webhook-token';
 
+/**
+ * The header our outgoing deliveries carry (`Echora-Delivery`): an app that
+ * forwards one of them to an incoming webhook would post in a loop.
+ */
+const DELIVERY_HEADER = 'echora-delivery';
+
 const executeParams = Type.Object({ id: Uuid, token: Type.String({ maxLength: 128 }) });
 const idParams = Type.Object({ id: Uuid });
 const tokenHeaders = Type.Object({ [WEBHOOK_TOKEN_HEADER]: Type.Optional(Type.String()) });
@@ -66,6 +72,13 @@ export const webhookExecuteRoutes: FastifyPluginCallback<WebhookExecuteOptions> 
 
   /** Checks the token, the payload, the rates and the quota; stores the files; posts. */
   async function execute(request: FastifyRequest, id: string, token: string | undefined) {
+    if (request.headers[DELIVERY_HEADER] !== undefined) {
+      throw new AppError(
+        'invalid',
+        'Echora-Delivery: this request forwards an Echora outgoing webhook delivery; ' +
+          'posting it back would loop (skip events whose data names a webhookId)',
+      );
+    }
     const stored = await findWebhook(app.db, id);
     if (!stored || !token || !secretMatches(token, stored.tokenHash)) {
       throw new AppError('unauthorized', 'Unknown webhook or wrong token.');
@@ -89,7 +102,13 @@ export const webhookExecuteRoutes: FastifyPluginCallback<WebhookExecuteOptions> 
         );
       }
       return {
-        message: await postWebhookMessage(app.writer, stored.webhook, content, attachments),
+        message: await postWebhookMessage(
+          app.writer,
+          stored.webhook,
+          await app.sync.deps.access.get(),
+          content,
+          attachments,
+        ),
       };
     } finally {
       await Promise.all(files.map((f) => f.discard()));

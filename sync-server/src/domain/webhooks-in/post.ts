@@ -11,17 +11,23 @@ import { takeVersions } from '../../write/feed.ts';
 import { findChannel } from '../channels/queries.ts';
 import { attachUploads } from '../files/attach.ts';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from '../messages/queries.ts';
+import type { Access } from '../permissions/access.ts';
+import { queuePreviews } from '../previews/enqueue.ts';
 import { searchVector } from '../search/vector.ts';
+import { queueEvent } from '../webhooks/enqueue.ts';
 
 /**
  * Writes a webhook's message in its channel, as its author row. The token
  * was the authorization: a webhook posts whatever the channel's permissions
  * say about anyone, but it mentions nobody (no notification, no @everyone).
  * `attachments` are uploads the webhook's author row owns, attached to nothing.
+ * Like a member's message, it queues its link previews and raises
+ * `message.created` (with `webhookId`, so an app can skip its own posts).
  */
 export async function postWebhookMessage(
   writer: Pick<Writer, 'commitAndPublish'>,
-  webhook: { channelId: string; authorId: string },
+  webhook: { id: string; channelId: string; authorId: string },
+  access: Access,
   content: string,
   attachments: readonly Attachment[] = [],
 ): Promise<Message> {
@@ -52,6 +58,23 @@ export async function postWebhookMessage(
     await changes.appendAt(tx, scope, version, [
       { op: 'upsert', entity: 'message', id: message.id, data: message },
     ]);
+    await queuePreviews(tx, message.id, content);
+    await queueEvent(
+      tx,
+      'message.created',
+      {
+        message: {
+          id: message.id,
+          channelId: webhook.channelId,
+          authorId: webhook.authorId,
+          content,
+          createdAt: message.createdAt,
+          replyToId: null,
+        },
+        webhookId: webhook.id,
+      },
+      { channelId: webhook.channelId, access },
+    );
     return message;
   });
 }

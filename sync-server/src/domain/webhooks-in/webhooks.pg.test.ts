@@ -37,6 +37,8 @@ describeEachDb('incoming webhooks', (getDb) => {
       logger: pino({ level: 'info', ...redaction }, sink),
       webhookRate: { capacity: 3, windowMs: 3_600_000 },
       config: { maxUploadBytes: UPLOAD_CAP },
+      // Preview jobs stay queued for the test to see (no worker round runs).
+      linkPreviews: { pollMs: 0 },
     });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     owner = (await registerUser(app, 'owner')).accessToken;
@@ -233,6 +235,18 @@ describeEachDb('incoming webhooks', (getDb) => {
     expect(wrongToken.status).toBe(401);
     expect(await getDb().query('SELECT count(*)::int AS n FROM files')).toEqual(before);
     expect(await contentOf(hook.webhook.authorId)).toEqual(['build log', '']);
+  });
+
+  it("queues link previews for a webhook's post, as for a member's", async () => {
+    const hook = await createWebhook(general, 'Linker');
+    const res = await execute(hook.url, { text: 'status at https://status.example.com/today' });
+    expect(res.statusCode).toBe(200);
+    const { message } = res.json<{ message: { id: string } }>();
+    const jobs = await getDb().query<{ urls: string[] }>(
+      'SELECT urls FROM link_preview_jobs WHERE message_id = $1',
+      [message.id],
+    );
+    expect(jobs.rows).toEqual([{ urls: ['https://status.example.com/today'] }]);
   });
 
   it('never fetches URLs a JSON payload names (avatars, embeds, attachments)', async () => {

@@ -374,6 +374,63 @@ describeEachDb('outgoing webhooks: signed, retried, disabled, never leaking', (g
     await api(alice.token, 'DELETE', `/api/webhooks/outgoing/${sub.id}`);
   });
 
+  it("raises message.created for an incoming webhook's post, naming it; refuses a delivery posted back", async () => {
+    const made = await api(alice.token, 'POST', `/api/channels/${general}/webhooks`, {
+      name: 'Echo app',
+    });
+    expect(made.statusCode).toBe(201);
+    const hook = made.json<{ webhook: { id: string; authorId: string }; url: string }>();
+    const sub = await subscribe(alice.token, {
+      name: 'echo',
+      url: `${receiver.url}/echo`,
+      events: ['message.created'],
+      channelIds: [general],
+    });
+    const posted = await app.inject({
+      method: 'POST',
+      url: hook.url,
+      payload: { text: 'from the app' },
+    });
+    expect(posted.statusCode).toBe(200);
+    const messageId = posted.json<{ message: { id: string } }>().message.id;
+    expect(await app.webhookDeliveries.runOnce(later())).toBe(1);
+    const [got] = receiver.to('/echo');
+    expect(JSON.parse(got?.body ?? '{}') as unknown).toMatchObject({
+      event: 'message.created',
+      data: {
+        webhookId: hook.webhook.id,
+        message: { id: messageId, authorId: hook.webhook.authorId, content: 'from the app' },
+      },
+    });
+    // An app that forwards the delivery to the webhook would loop: refused, nothing posted.
+    const looped = await app.inject({
+      method: 'POST',
+      url: hook.url,
+      headers: {
+        'content-type': 'application/json',
+        'echora-event': String(got?.headers['echora-event']),
+        'echora-delivery': String(got?.headers['echora-delivery']),
+      },
+      payload: { text: 'from the app, again' },
+    });
+    expect(looped.statusCode).toBe(400);
+    const refusal = looped.json<{ error: { kind: string; message: string } }>().error;
+    expect(refusal.kind).toBe('invalid');
+    expect(refusal.message).toContain('Echora-Delivery');
+    const rows = await getDb().query('SELECT 1 FROM messages WHERE author_id = $1', [
+      hook.webhook.authorId,
+    ]);
+    expect(rows.rows).toHaveLength(1);
+    expect(await app.webhookDeliveries.runOnce(later(1000))).toBe(0);
+    // A member's message names no webhook.
+    await say(aliceClient, general, 'by hand');
+    expect(await app.webhookDeliveries.runOnce(later(2000))).toBe(1);
+    const byHand = JSON.parse(receiver.to('/echo')[1]?.body ?? '{}') as { data: object };
+    expect(byHand.data).toHaveProperty('message.content', 'by hand');
+    expect(byHand.data).not.toHaveProperty('webhookId');
+    await api(alice.token, 'DELETE', `/api/webhooks/outgoing/${sub.id}`);
+  });
+
   it('shares the queue between nodes (each delivery once) and resumes it after a restart', async () => {
     const sub = await subscribe(alice.token, {
       name: 'queue',
