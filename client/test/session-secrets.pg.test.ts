@@ -25,6 +25,7 @@ function phone(secrets: SecretStore): Platform {
   return {
     kind: 'capacitor',
     needsServerAddress: true,
+    mediaCookies: false,
     secrets,
     isOnline: () => true,
     onOnlineChange: () => () => undefined,
