@@ -11,7 +11,11 @@ import { MediaLoader, MediaLoadError } from './media-loader.ts';
  */
 class MediaServer {
   valid = 'token-1';
-  readonly requests: { url: string; authorization: string | undefined; cookie?: string }[] = [];
+  readonly requests: {
+    url: string;
+    authorization: string | undefined;
+    cookie: string | undefined;
+  }[] = [];
   #server: Server | undefined;
   base = '';
 
@@ -36,7 +40,11 @@ class MediaServer {
 
   #answer(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
-    this.requests.push({ url, authorization: req.headers.authorization, cookie: req.headers.cookie });
+    this.requests.push({
+      url,
+      authorization: req.headers.authorization,
+      cookie: req.headers.cookie,
+    });
     if (req.headers.authorization !== `Bearer ${this.valid}`) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
       return;
