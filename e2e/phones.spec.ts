@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BrowserContext } from '@playwright/test';
+import { pasteFile, PNG_BASE64, pngBytes } from './fixtures/files.ts';
+import { testPassword } from './fixtures/api.ts';
 import { expect, test } from './fixtures/test.ts';
-import { messageText, registerViaUi, sendMessage } from './fixtures/ui.ts';
+import { composer, messageText, registerViaUi, sendMessage } from './fixtures/ui.ts';
 
 const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const phone = {
@@ -11,6 +14,22 @@ const phone = {
   hasTouch: true,
   deviceScaleFactor: 2,
 };
+
+/** Where the apps' web view serves the app from (Capacitor's `androidScheme`). */
+const APP_ORIGIN = 'https://localhost';
+
+// The server answers the app's origin, as README's phone section tells operators to set.
+test.use({ serverEnv: { CORS_ORIGINS: APP_ORIGIN } });
+
+/** Makes the pages of `context` run as the phone app: Capacitor's native-platform check is true. */
+async function asCapacitor(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    (window as { CapacitorCustomPlatform?: unknown }).CapacitorCustomPlatform = {
+      name: 'e2e',
+      plugins: {},
+    };
+  });
+}
 
 test.beforeAll(async () => {
   await mkdir(screenshots, { recursive: true });
@@ -27,12 +46,7 @@ test('the phone app asks for the server, refuses a bad address, remembers a good
 }) => {
   const alice = await openUser('alice', phone);
   const bob = await openUser('bob');
-  await alice.context.addInitScript(() => {
-    (window as { CapacitorCustomPlatform?: unknown }).CapacitorCustomPlatform = {
-      name: 'e2e',
-      plugins: {},
-    };
-  });
+  await asCapacitor(alice.context);
   const { page } = alice;
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Join a community' })).toBeVisible();
@@ -93,4 +107,81 @@ test('the phone app asks for the server, refuses a bad address, remembers a good
   await expect.poll(replicas).not.toContain(replica);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Join a community' })).toBeVisible();
+});
+
+/**
+ * The app's page comes from `https://localhost` (served here from the built
+ * client, with no server headers, as Capacitor's web view does) and the
+ * server is another site: its media cookie never reaches `<img src>`, so
+ * the app loads images with the token into `blob:` URLs.
+ */
+test('the phone app shows images and avatars from another origin as blob: URLs', async ({
+  openUser,
+}) => {
+  const alice = await openUser('alice');
+  // The test's server is on loopback, which Chromium lets another site reach
+  // only with this permission (Local Network Access); a community's server is not.
+  const bob = await openUser('bob', {
+    ...phone,
+    serviceWorkers: 'block',
+    permissions: ['local-network-access'],
+  });
+  await asCapacitor(bob.context);
+  await bob.context.route(`${APP_ORIGIN}/**`, async (route) => {
+    const { pathname, search } = new URL(route.request().url());
+    const response = await route.fetch({ url: `${bob.proxy.url}${pathname}${search}` });
+    const contentType = response.headers()['content-type'] ?? 'application/octet-stream';
+    await route.fulfill({ status: response.status(), contentType, body: await response.body() });
+  });
+
+  // Alice, on the web: an avatar, then an image in #general.
+  await registerViaUi(alice.page, alice.username);
+  await alice.page.getByRole('button', { name: 'Edit profile' }).click();
+  const editor = alice.page.getByRole('dialog', { name: 'Edit profile' });
+  await editor.getByLabel('Choose avatar').setInputFiles({
+    name: 'me.png',
+    mimeType: 'image/png',
+    buffer: pngBytes(),
+  });
+  await editor.getByRole('button', { name: 'Save profile' }).click();
+  await expect(editor).toBeHidden({ timeout: 20_000 });
+  await pasteFile(alice.page, 'textarea[aria-label="Message #general"]', {
+    name: 'from-alice.png',
+    type: 'image/png',
+    base64: PNG_BASE64,
+  });
+  const caption = `an image for the phone, ${alice.username}`;
+  await composer(alice.page).fill(caption);
+  await composer(alice.page).press('Enter');
+
+  // Bob, in the app: another origin than the server's.
+  const { page } = bob;
+  await page.goto(`${APP_ORIGIN}/`);
+  await page.getByLabel('Server address').fill(bob.proxy.url);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Username').fill(bob.username);
+  await page.getByLabel('Password', { exact: true }).fill(testPassword);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(messageText(page, caption)).toBeVisible({ timeout: 30_000 });
+  expect(new URL(page.url()).origin).toBe(APP_ORIGIN);
+
+  /** An image's src, and its width once it decoded (0 until then, or when it failed). */
+  const loaded = (img: ReturnType<typeof page.locator>) =>
+    img.evaluate((el: HTMLImageElement) => ({
+      blob: el.src.startsWith('blob:'),
+      width: el.complete ? el.naturalWidth : 0,
+    }));
+  const image = page.getByRole('img', { name: 'from-alice.png' });
+  await expect.poll(() => loaded(image), { timeout: 20_000 }).toEqual({ blob: true, width: 48 });
+  // Her avatar beside the message: the 64 px thumbnail.
+  const avatar = page
+    .getByRole('button', { name: `Profile of ${alice.username}` })
+    .first()
+    .locator('img');
+  await expect.poll(() => loaded(avatar), { timeout: 20_000 }).toEqual({ blob: true, width: 64 });
+  // The full image too, in the lightbox.
+  await page.getByRole('button', { name: 'Open image from-alice.png' }).click();
+  const full = page.getByRole('dialog', { name: 'from-alice.png' }).getByRole('img');
+  await expect.poll(() => loaded(full)).toEqual({ blob: true, width: 48 });
+  await page.screenshot({ path: path.join(screenshots, 'phone-media.png') });
 });

@@ -1,7 +1,9 @@
 // The upload queue and notes open the global IndexedDB, as in the app: a fake one, set first.
 import 'fake-indexeddb/auto';
+import { resolveObjectURL } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@echora/shared';
+import { MediaLoader } from '../src/files/media-loader.ts';
 import { useServer } from '../src/lib/config.ts';
 import type { Platform, SecretStore } from '../src/platform/index.ts';
 import { Servers } from '../src/state/servers.svelte.ts';
@@ -11,6 +13,12 @@ import { memoryReplica } from '../src/sync/test-replica.ts';
 import { UploadQueueDb } from '../src/uploads/queue-db.ts';
 import { newDevice } from './helpers.ts';
 import { startServer, type DbKind, type TestServer } from './server.ts';
+
+/** A 1×1 PNG: the server takes the type from the bytes. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** The phone's Keychain/Keystore as the app sees it. */
 class MemorySecrets implements SecretStore {
@@ -25,6 +33,7 @@ function phone(secrets: SecretStore): Platform {
   return {
     kind: 'capacitor',
     needsServerAddress: true,
+    mediaCookies: false,
     secrets,
     isOnline: () => true,
     onOnlineChange: () => () => undefined,
@@ -139,5 +148,43 @@ describe.each<DbKind>(['pg', 'pglite'])('a phone session on %s', (kind) => {
       body: JSON.stringify({ refreshToken, tokenDelivery: 'body' }),
     });
     expect(refused.status).toBe(401);
+  });
+
+  it('loads a file with the token in a header into a blob: URL, refreshing once when it is refused', async () => {
+    // Forgetting a community (above) points the API back at the default.
+    useServer(server.url);
+    const device = newDevice();
+    const replica = memoryReplica(device.factory, device.name);
+    const secrets = new MemorySecrets();
+    const session = new Session(replica, phone(secrets));
+    await session.restore();
+    await session.register(`media-${newId().slice(0, 8)}`, 'correct horse battery staple');
+    const bearer = { authorization: `Bearer ${await session.getToken()}` };
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(PNG)], { type: 'image/png' }), 'dot.png');
+    const uploaded = await fetch(`${server.url}/api/uploads`, {
+      method: 'POST',
+      headers: bearer,
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const { file } = (await uploaded.json()) as { file: { url: string } };
+    const url = `${server.url}${file.url}`;
+    const served = Buffer.from(await (await fetch(url, { headers: bearer })).arrayBuffer());
+    const refreshBefore = [...secrets.values.values()][0];
+
+    // The token held is one the server refuses, until the loader asks for a new one.
+    let held: string | null = 'not-a-token';
+    const media = new MediaLoader({
+      token: () => Promise.resolve(held),
+      refresh: async () => (held = await session.refreshToken()),
+    });
+    const blob = resolveObjectURL(await media.load(url));
+    expect(blob?.type).toBe('image/png');
+    expect(Buffer.from(await blob!.arrayBuffer())).toEqual(served);
+    // A real refresh: the phone's refresh token was rotated.
+    expect([...secrets.values.values()][0]).not.toBe(refreshBefore);
+    media.clear();
+    session.close();
   });
 });

@@ -60,6 +60,7 @@ export function createCapacitorPlatform(plugins: CapacitorPlugins): Platform {
   return {
     kind: 'capacitor',
     needsServerAddress: true,
+    mediaCookies: false,
     isOnline: () => online,
     onOnlineChange(cb) {
       onlineListeners.add(cb);

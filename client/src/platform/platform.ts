@@ -11,6 +11,12 @@ export interface Platform {
    * apps): it asks for the server's address at first launch.
    */
   readonly needsServerAddress: boolean;
+  /**
+   * True when the server's media cookie reaches `<img src>` (the page comes
+   * from the server). False in the phone apps, where that cookie is a third
+   * party's: media load with the token in a header, into `blob:` URLs.
+   */
+  readonly mediaCookies: boolean;
   /** The device believes it has a network (a hint: only the socket knows). */
   isOnline(): boolean;
   /** Calls back when the device's network comes or goes. */

@@ -16,6 +16,7 @@ export function createWebPlatform(): Platform {
   return {
     kind: detectKind(),
     needsServerAddress: false,
+    mediaCookies: true,
     secrets: undefined,
     isOnline: () => navigator.onLine,
     onOnlineChange(cb) {

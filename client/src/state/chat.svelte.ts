@@ -7,6 +7,7 @@ import { syncUrl } from '../lib/config.ts';
 import { indexById } from '../lib/format.ts';
 import { MarkdownDirectory } from '../lib/markdown/directory.svelte.ts';
 import { startMediaSession } from '../files/media-session.ts';
+import { startMediaLoader } from '../files/media-src.ts';
 import { platform } from '../platform/index.ts';
 import { reconnectWhenBack } from './wake.ts';
 import { createEngine } from './backend.ts';
@@ -118,8 +119,14 @@ export class Chat {
       send: (args) => this.engine.mutate('message.send', args),
       onOnline: (cb) => this.engine.onState((s) => s === 'online' && cb()),
     });
-    // Keeps the cookie that lets <img> and <video> load files fresh.
-    startMediaSession(session.getToken);
+    // Keeps the cookie that lets <img> and <video> load files fresh; the
+    // phone apps, where it is a third party's, load images with the token.
+    if (platform.mediaCookies) startMediaSession(session.getToken);
+    else {
+      this.#cleanup.push(
+        startMediaLoader({ token: session.getToken, refresh: session.refreshToken }),
+      );
+    }
     this.composer = new Composer(replica, this.engine, this.uploads);
     this.presence = new Presence(
       this.engine,

@@ -186,6 +186,13 @@ export class Session {
     return this.#refreshShared(false);
   };
 
+  /**
+   * A new access token now, whatever the clock says: the server refused the
+   * one held (a 401 on media in the phone apps). Null when signed out.
+   */
+  refreshToken = (): Promise<string | null> =>
+    this.#auth ? this.#refreshShared(true) : Promise.resolve(null);
+
   /** One refresh at a time in this tab, and (with Web Locks) across tabs. */
   #refreshShared(force: boolean): Promise<string | null> {
     this.#refreshing ??= (async () => {
