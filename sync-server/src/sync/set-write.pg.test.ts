@@ -244,8 +244,8 @@ describeEachDb('sync: set-based group commit', (getDb) => {
       ),
     );
     expect(answers.map((a) => a.type)).toEqual(Array.from({ length: 30 }, () => 'ack'));
-    // Replay lookup, savepoint, versions, messages, feed, webhook subscriptions, records.
-    expect(counted.statements() - statements).toBeLessThanOrEqual(7);
+    // Replay lookup, savepoint, versions + messages + feed in one, webhook subscriptions, records.
+    expect(counted.statements() - statements).toBeLessThanOrEqual(5);
     const { rows } = await getDb().query<{ seq: number; content: string }>(
       'SELECT seq, content FROM messages WHERE channel_id = $1 ORDER BY seq',
       [channelId],
