@@ -23,15 +23,17 @@ function counting(db: Db): { db: Db; transactions: () => number; statements: () 
     db: {
       kind: db.kind,
       query: (sql, params) => db.query(sql, params),
-      transaction: (fn) => {
+      transaction: (fn, options) => {
         transactions += 1;
-        return db.transaction((tx) =>
-          fn({
-            query: (sql, params) => {
-              statements += 1;
-              return tx.query(sql, params);
-            },
-          }),
+        return db.transaction(
+          (tx) =>
+            fn({
+              query: (sql, params) => {
+                statements += 1;
+                return tx.query(sql, params);
+              },
+            }),
+          options,
         );
       },
       close: () => db.close(),

@@ -6,6 +6,7 @@ import {
   type MessageSendArgs,
   type Mentions,
 } from '@echora/shared';
+import { settled } from '../../db/pipeline.ts';
 import type { Queryable } from '../../db/types.ts';
 import { ChangeSet } from '../../write/change-set.ts';
 import { SetWriteConflict, type SetWriter, type SetWritten } from '../../write/set-write.ts';
@@ -74,7 +75,7 @@ function plannedMessage(s: PlannedSend): Message {
  * every set writer does, so two of them wait for each other rather than
  * deadlock), the messages (only into channels still live: one missing
  * means the cache was behind, and the whole run falls back) and their feed
- * rows. Then the webhook deliveries.
+ * rows; the webhook deliveries beside it.
  */
 async function writeSends(
   tx: Queryable,
@@ -93,7 +94,7 @@ async function writeSends(
   });
   const ordered = [...counts.keys()].sort();
   const messages = sends.map(plannedMessage);
-  const { rows } = await tx.query<{ id: string; seq: number }>(
+  const inserted = tx.query<{ id: string; seq: number }>(
     `WITH v AS (
        INSERT INTO scopes (scope, version)
        SELECT * FROM unnest($1::text[], $2::bigint[]) AS n(scope, n) ORDER BY scope
@@ -130,14 +131,8 @@ async function writeSends(
       messages.map((m) => JSON.stringify(m)),
     ],
   );
-  if (rows.length !== sends.length) throw new SetWriteConflict('a channel is gone');
-  const seqs = new Map(rows.map((r) => [r.id, Number(r.seq)]));
-  for (const m of messages) {
-    const seq = seqs.get(m.id);
-    if (seq === undefined) throw new SetWriteConflict(`message ${m.id} not written`);
-    m.seq = seq;
-  }
-  await queueEvents(
+  // The webhook subscriptions are looked up in the same round trip (rolled back with the rest if a send is not written).
+  const queued = queueEvents(
     tx,
     'message.created',
     sends.map((s, i) => ({
@@ -154,6 +149,14 @@ async function writeSends(
       source: { channelId: s.args.channelId, access },
     })),
   );
+  const [{ rows }] = await settled(inserted, queued);
+  if (rows.length !== sends.length) throw new SetWriteConflict('a channel is gone');
+  const seqs = new Map(rows.map((r) => [r.id, Number(r.seq)]));
+  for (const m of messages) {
+    const seq = seqs.get(m.id);
+    if (seq === undefined) throw new SetWriteConflict(`message ${m.id} not written`);
+    m.seq = seq;
+  }
   return sends.map((s, i) => {
     const scope = scopes[i] ?? '';
     const message = messages[i] as Message;
