@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDb } from '../../test/helpers/db.ts';
+import { TransactionAborted } from './pg.ts';
+import { settled } from './pipeline.ts';
 import { many, maybeOne, one } from './rows.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,6 +38,37 @@ describeEachDb('Db', (getDb) => {
     expect(await one<{ x: number }>(db, 'SELECT 1::int4 AS x')).toEqual({ x: 1 });
     expect(await maybeOne(db, 'SELECT 1 WHERE false')).toBeUndefined();
     await expect(one(db, 'SELECT 1 WHERE false')).rejects.toThrow(/Expected one row/);
+  });
+
+  it('a pipelined transaction answers statements issued together; a failure among them rolls it all back', async () => {
+    const db = getDb();
+    const insert = (tx: { query: typeof db.query }, id: string) =>
+      tx.query<{ id: string }>('INSERT INTO t_items VALUES ($1, 1) RETURNING id', [id]);
+    const [a, b] = await db.transaction((tx) => settled(insert(tx, 'p1'), insert(tx, 'p2')), {
+      pipeline: true,
+    });
+    expect([a.rows, b.rows]).toEqual([[{ id: 'p1' }], [{ id: 'p2' }]]);
+    // A taken id first: the statement sent behind it fails too, and nothing commits.
+    await expect(
+      db.transaction((tx) => settled(insert(tx, 'p1'), insert(tx, 'p3')), { pipeline: true }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // A failure the caller swallowed: COMMIT rolls back (an error on Postgres).
+    const swallowed = await db
+      .transaction(
+        async (tx) => {
+          const [, taken] = [insert(tx, 'p4'), insert(tx, 'p1').catch(() => 'taken')];
+          return taken;
+        },
+        { pipeline: true },
+      )
+      .catch((err: unknown) => err);
+    if (db.kind === 'pg') expect(swallowed).toBeInstanceOf(TransactionAborted);
+    const ids = await many<{ id: string }>(
+      db,
+      'SELECT id FROM t_items WHERE id = ANY($1) ORDER BY id',
+      [['p1', 'p2', 'p3', 'p4']],
+    );
+    expect(ids.map((row) => row.id)).toEqual(['p1', 'p2']);
   });
 
   it('commits a transaction that resolves and rolls back one that throws', async () => {

@@ -3,7 +3,7 @@ import { createPgDb } from './pg.ts';
 import { createPgliteDb } from './pglite.ts';
 import type { ScriptDb } from './script.ts';
 
-export type { Db, Queryable, QueryResult, Row } from './types.ts';
+export type { Db, Queryable, QueryResult, Row, TransactionOptions } from './types.ts';
 export type { ScriptDb, ScriptQueryable } from './script.ts';
 export { one, maybeOne, many } from './rows.ts';
 export { migrate } from './migrate.ts';

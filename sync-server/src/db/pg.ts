@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { ScriptDb, ScriptQueryable } from './script.ts';
-import type { QueryResult, Row } from './types.ts';
+import type { QueryResult, Row, TransactionOptions } from './types.ts';
 import { watchPool } from '../metrics/registry.ts';
 
 // int8 comes back as a JS number, as PGlite does, so versions and counts have
@@ -19,7 +19,7 @@ const types = {
 /** Options for {@link createPgDb}. */
 export interface PgDbOptions {
   connectionString: string;
-  /** Pool size; 10 by default. */
+  /** Pool size; 10 by default. Pipelined transactions have a pool of their own, as large. */
   max?: number;
   /** Called when an idle client fails (the pool drops it; the process keeps running). */
   onIdleError?: (error: Error) => void;
@@ -40,24 +40,34 @@ function wrap(client: pg.Pool | PoolClient): ScriptQueryable {
 
 /** A Db on a `pg` connection pool. */
 export function createPgDb(options: PgDbOptions): ScriptDb {
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 10,
-    types,
-  });
-  // An idle client losing its server must not crash the process.
-  pool.on('error', (error) => options.onIdleError?.(error));
+  const newPool = (pipeline: boolean) => {
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      types,
+      ...(pipeline ? { pipeline: true } : {}),
+    });
+    // An idle client losing its server must not crash the process.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    return pool;
+  };
+  const pool = newPool(false);
+  // Opened on first use: only group commit pipelines, one connection per lane.
+  let pipelined: pg.Pool | undefined;
   const direct = wrap(pool);
   const unwatch = watchPool(() => ({
-    total: pool.totalCount,
-    idle: pool.idleCount,
-    waiting: pool.waitingCount,
+    total: pool.totalCount + (pipelined?.totalCount ?? 0),
+    idle: pool.idleCount + (pipelined?.idleCount ?? 0),
+    waiting: pool.waitingCount + (pipelined?.waitingCount ?? 0),
   }));
   return {
     kind: 'pg',
     query: (sql, params) => direct.query(sql, params),
-    async transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+    async transaction<T>(
+      fn: (tx: ScriptQueryable) => Promise<T>,
+      { pipeline = false }: TransactionOptions = {},
+    ): Promise<T> {
+      const client = await (pipeline ? (pipelined ??= newPool(true)) : pool).connect();
       let broken: Error | undefined;
       // A checked-out client has no pool listener: the server ending the
       // connection between two queries (a restart) would be an unhandled
@@ -65,9 +75,15 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
       const onError = (error: Error) => (broken = error);
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        const begin = client.query('BEGIN');
+        // Pipelined, the first statements follow BEGIN without waiting for its answer.
+        if (pipeline) begin.catch(() => undefined);
+        else await begin;
         const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        await begin;
+        const commit = await client.query('COMMIT');
+        // COMMIT of a transaction a statement aborted rolls it back, without an error.
+        if (commit.command === 'ROLLBACK') throw new TransactionAborted();
         return result;
       } catch (error) {
         try {
@@ -82,9 +98,17 @@ export function createPgDb(options: PgDbOptions): ScriptDb {
         client.release(broken);
       }
     },
-    close: () => {
+    close: async () => {
       unwatch();
-      return pool.end();
+      await Promise.all([pool.end(), pipelined?.end()]);
     },
   };
+}
+
+/** A transaction's COMMIT rolled back: one of its statements had failed unnoticed. */
+export class TransactionAborted extends Error {
+  constructor() {
+    super('COMMIT rolled the transaction back: one of its statements failed');
+    this.name = 'TransactionAborted';
+  }
 }

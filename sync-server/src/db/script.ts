@@ -1,4 +1,4 @@
-import type { Db, Queryable } from './types.ts';
+import type { Db, Queryable, TransactionOptions } from './types.ts';
 
 /**
  * A connection that can also run a multi-statement SQL script (a migration
@@ -12,5 +12,5 @@ export interface ScriptQueryable extends Queryable {
 
 /** The Db our implementations return: its transactions can run scripts too. */
 export interface ScriptDb extends Db {
-  transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
 }

@@ -16,12 +16,25 @@ export interface Queryable {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
+/** How {@link Db.transaction} runs its statements. */
+export interface TransactionOptions {
+  /**
+   * Send each statement without waiting for the answers to those before it
+   * (Postgres pipeline mode, on connections kept for it), for a caller that
+   * issues independent statements together and awaits them after: one round
+   * trip for all. Answers still come in order; a failing statement aborts the
+   * transaction, so those behind it fail too. Not for cursors or COPY. PGlite
+   * runs them one after another.
+   */
+  pipeline?: boolean;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pg' | 'pglite';
   /**
    * Runs `fn` in one transaction on one connection: COMMIT when it resolves,
    * ROLLBACK when it throws (the error is rethrown).
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }

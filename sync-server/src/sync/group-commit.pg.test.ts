@@ -23,9 +23,9 @@ function counting(db: Db): { db: Db; count: () => number } {
     db: {
       kind: db.kind,
       query: (sql, params) => db.query(sql, params),
-      transaction: (fn) => {
+      transaction: (fn, options) => {
         n += 1;
-        return db.transaction(fn);
+        return db.transaction(fn, options);
       },
       close: () => db.close(),
     },

@@ -6,6 +6,7 @@ import { StaleAccessError, type MutationContext, type MutationResult } from '../
 import { SetWriteConflict, type SetWriter, type SetWritten } from '../write/set-write.ts';
 import type { MutationAnswer } from './dispatch.ts';
 import { isTransientDbError, isUniqueViolation, isUnstorableText } from '../db/errors.ts';
+import { settled } from '../db/pipeline.ts';
 import { batchSeconds, batchSize } from '../metrics/registry.ts';
 import { owed, record, recorded, reject, type ClientState } from './mutation-records.ts';
 
@@ -159,7 +160,10 @@ export class GroupCommit {
     const timer = batchSeconds.startTimer();
     for (let attempt = 1; !outcomes; attempt++) {
       try {
-        outcomes = await this.deps.db.transaction((tx) => this.applyAll(tx, batch, access));
+        // Pipelined: statements that do not wait for each other's answers share a round trip.
+        outcomes = await this.deps.db.transaction((tx) => this.applyAll(tx, batch, access), {
+          pipeline: true,
+        });
       } catch (err) {
         // Anything else (the database gone): the callers drop their clients, who resend.
         if (!isRetryable(err) || attempt >= RETRIES) throw err;
@@ -259,13 +263,16 @@ export class GroupCommit {
     const [first] = run;
     if (!first) return;
     const savepoint = `s${first.index}`;
-    await tx.query(`SAVEPOINT ${savepoint}`);
     let written: SetWritten[] | undefined;
     try {
-      written = await first.planned.writer.write(
-        tx,
-        access,
-        run.map((p) => p.planned.plan as never),
+      // The set write goes out behind the savepoint without waiting for it.
+      [, written] = await settled(
+        tx.query(`SAVEPOINT ${savepoint}`),
+        first.planned.writer.write(
+          tx,
+          access,
+          run.map((p) => p.planned.plan as never),
+        ),
       );
     } catch (err) {
       if (failsBatch(err)) throw err;
@@ -299,11 +306,11 @@ export class GroupCommit {
     run: (ctx: MutationContext) => Promise<MutationResult>,
   ): Promise<Outcome> {
     const { seq } = item.frame;
-    await tx.query(`SAVEPOINT ${savepoint}`);
     const changes = new ChangeSet();
     try {
       const ctx: MutationContext = { tx, userId: item.userId, access, changes, now: new Date() };
-      const result = await run(ctx);
+      // The handler's first statement goes out behind the savepoint without waiting for it.
+      const [, result] = await settled(tx.query(`SAVEPOINT ${savepoint}`), run(ctx));
       const ack: AckDown = { type: 'ack', seq, ...result };
       return { answer: ack, changes, record: true };
     } catch (err) {

@@ -4,6 +4,7 @@ import { newId, type MutateUp, type MutationName } from '@echora/shared';
 import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp } from '../../test/helpers/app.ts';
 import type { Db } from '../db/types.ts';
+import { insertSubscription } from '../domain/webhooks/queries.ts';
 import { KeyedLimiter } from '../limits/token-bucket.ts';
 import { createDispatch, dispatch, mutationRunners, type MutationAnswer } from './dispatch.ts';
 import { GroupCommit, type GroupCommitDeps } from './group-commit.ts';
@@ -23,15 +24,17 @@ function counting(db: Db): { db: Db; transactions: () => number; statements: () 
     db: {
       kind: db.kind,
       query: (sql, params) => db.query(sql, params),
-      transaction: (fn) => {
+      transaction: (fn, options) => {
         transactions += 1;
-        return db.transaction((tx) =>
-          fn({
-            query: (sql, params) => {
-              statements += 1;
-              return tx.query(sql, params);
-            },
-          }),
+        return db.transaction(
+          (tx) =>
+            fn({
+              query: (sql, params) => {
+                statements += 1;
+                return tx.query(sql, params);
+              },
+            }),
+          options,
         );
       },
       close: () => db.close(),
@@ -107,6 +110,16 @@ describeEachDb('sync: set-based group commit', (getDb) => {
   async function script(mode: Mode) {
     const gc = committer(mode);
     const channelId = await newChannel();
+    // An outgoing webhook on the channel: each send queues its message.created delivery.
+    const subscription = await insertSubscription(getDb(), {
+      id: newId(),
+      name: 'set-hook',
+      url: 'https://hooks.example.com/echora',
+      secret: 'set-secret',
+      events: ['message.created'],
+      channelIds: [channelId],
+      createdBy: owner,
+    });
     const label = new Map<string, string>([[channelId, 'channel']]);
     const id = (name: string) => {
       const v = newId();
@@ -169,6 +182,11 @@ describeEachDb('sync: set-based group commit', (getDb) => {
       [scope],
     );
     const version = await db.query('SELECT version FROM scopes WHERE scope = $1', [scope]);
+    const deliveries = await db.query(
+      `SELECT event, body::jsonb #> '{data,message}' AS message FROM event_deliveries
+       WHERE subscription_id = $1 ORDER BY body::jsonb #>> '{data,message,content}' COLLATE "C"`,
+      [subscription.id],
+    );
     const records = await db.query(
       `SELECT client_id, seq, user_id, result FROM client_mutations
        WHERE client_id = ANY($1::uuid[]) ORDER BY client_id, seq`,
@@ -180,6 +198,7 @@ describeEachDb('sync: set-based group commit', (getDb) => {
       messages: messages.rows,
       feed: feed.rows,
       version: version.rows,
+      deliveries: deliveries.rows,
       records: records.rows.sort((a, b) =>
         `${label.get(String(a.client_id))}:${String(a.seq)}`.localeCompare(
           `${label.get(String(b.client_id))}:${String(b.seq)}`,
@@ -222,6 +241,16 @@ describeEachDb('sync: set-based group commit', (getDb) => {
       'ack',
     ]);
     expect(set.result).toEqual(alone.result);
+    // Every acked send queued its webhook delivery, on both paths.
+    expect(set.result.deliveries.map((d) => (d.message as { content: string }).content)).toEqual([
+      '@everyone five',
+      'eight',
+      'four',
+      'hello',
+      `hi <@${alice}>`,
+      'six',
+      'three',
+    ]);
     // The set path took fewer statements for the same batch (sends written together).
     expect(set.batch.statements).toBeLessThan(alone.batch.statements);
   });
@@ -244,8 +273,8 @@ describeEachDb('sync: set-based group commit', (getDb) => {
       ),
     );
     expect(answers.map((a) => a.type)).toEqual(Array.from({ length: 30 }, () => 'ack'));
-    // Replay lookup, savepoint, versions, messages, feed, webhook subscriptions, records.
-    expect(counted.statements() - statements).toBeLessThanOrEqual(7);
+    // Replay lookup, savepoint, versions + messages + feed in one, webhook subscriptions, records.
+    expect(counted.statements() - statements).toBeLessThanOrEqual(5);
     const { rows } = await getDb().query<{ seq: number; content: string }>(
       'SELECT seq, content FROM messages WHERE channel_id = $1 ORDER BY seq',
       [channelId],

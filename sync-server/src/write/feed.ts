@@ -96,31 +96,6 @@ export async function appendRows(
   return changes;
 }
 
-/**
- * Takes `count` versions of each scope in one statement (see {@link takeVersions});
- * returns each scope's first. Scopes are locked in name order, as every set
- * writer does, so two of them wait for each other rather than deadlock.
- */
-export async function takeVersionsOf(
-  tx: Queryable,
-  counts: ReadonlyMap<string, number>,
-): Promise<Map<string, number>> {
-  const scopes = [...counts.keys()].sort();
-  const { rows } = await tx.query<{ scope: string; version: number }>(
-    `INSERT INTO scopes (scope, version)
-     SELECT * FROM unnest($1::text[], $2::bigint[]) AS t(scope, n) ORDER BY scope
-     ON CONFLICT (scope) DO UPDATE SET version = scopes.version + EXCLUDED.version
-     RETURNING scope, version`,
-    [scopes, scopes.map((s) => counts.get(s) ?? 0)],
-  );
-  const firsts = new Map<string, number>();
-  for (const row of rows) {
-    firsts.set(row.scope, Number(row.version) - (counts.get(row.scope) ?? 0) + 1);
-  }
-  if (firsts.size !== scopes.length) throw new Error('versions missing for some scopes');
-  return firsts;
-}
-
 function toChange(version: number, e: FeedEntry): Change {
   if (e.op === 'delete') return { version, op: 'delete', entity: e.entity, id: e.id };
   // The feed only holds what writers built from typed entities.
