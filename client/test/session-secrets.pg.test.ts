@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@echora/shared';
 import { useServer } from '../src/lib/config.ts';
 import type { Platform, SecretStore } from '../src/platform/index.ts';
+import { createPageNotifier } from '../src/platform/page-notifications.ts';
 import { Servers } from '../src/state/servers.svelte.ts';
 import { forgetCommunity, Session } from '../src/state/session.svelte.ts';
 import { notesDbName } from '../src/sync/notes-storage.ts';
@@ -34,6 +35,7 @@ function phone(secrets: SecretStore): Platform {
     setStatusBar: () => Promise.resolve(),
     requestPersistentStorage: () => Promise.resolve(true),
     takeShared: () => Promise.resolve(null),
+    notifications: createPageNotifier(),
   };
 }
 
