@@ -1,89 +1,32 @@
 import type { Locator, Page } from '@playwright/test';
+import {
+  clickShown,
+  expectOpenedAt,
+  hideableAndRecorded,
+  laterTalk,
+  mention,
+  setHidden,
+  shown,
+} from './fixtures/notifications.ts';
 import { SyncClient } from './fixtures/sync-client.ts';
 import { expect, test } from './fixtures/test.ts';
-import {
-  composer,
-  messageRow,
-  messageText,
-  openChannel,
-  registerViaUi,
-  sendMessage,
-} from './fixtures/ui.ts';
+import { messageRow, messageText, openChannel, registerViaUi, sendMessage } from './fixtures/ui.ts';
 
-/*
- * Browser notifications for mentions. A headless page is never hidden, so an
- * init script lets the test hide it (the document's visibility, and the
- * visibilitychange event the app listens to) and records each real
- * Notification the app constructs, to click it as a person would.
- */
-
-interface Shown {
-  title: string;
-  body: string;
-}
-
-function hideableAndRecorded(): void {
-  let hidden = false;
-  Object.defineProperty(Document.prototype, 'visibilityState', {
-    configurable: true,
-    get: () => (hidden ? 'hidden' : 'visible'),
-  });
-  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
-  const w = window as unknown as {
-    setHidden(h: boolean): void;
-    shown: { title: string; body: string; n: Notification }[];
-  };
-  w.shown = [];
-  w.setHidden = (h) => {
-    hidden = h;
-    document.dispatchEvent(new Event('visibilitychange'));
-  };
-  const Real = window.Notification;
-  window.Notification = class extends Real {
-    constructor(title: string, options?: NotificationOptions) {
-      super(title, options);
-      w.shown.push({ title, body: options?.body ?? '', n: this });
-    }
-  };
-}
-
-const shown = (page: Page): Promise<Shown[]> =>
-  page.evaluate(() =>
-    (window as unknown as { shown: Shown[] }).shown.map(({ title, body }) => ({ title, body })),
-  );
-
-const setHidden = (page: Page, hidden: boolean): Promise<void> =>
-  page.evaluate((h) => (window as unknown as { setHidden(h: boolean): void }).setHidden(h), hidden);
+// Browser notifications for mentions, in a tab the test hides (fixtures/notifications.ts).
 
 const channelEntry = (page: Page, name: string): Locator =>
   page
     .getByRole('navigation', { name: 'Channels' })
     .getByRole('button', { name: new RegExp(`^\\s*#?\\s*${name}\\b`) });
 
-/** Sends "@<username> <text>" with the mention picked from the suggestions. */
-async function mention(page: Page, channel: string, username: string, text: string) {
-  const box = composer(page, channel);
-  await box.click();
-  await box.pressSequentially(`@${username.slice(0, -1)}`);
-  const option = page
-    .getByRole('listbox', { name: 'Mention suggestions' })
-    .getByRole('option', { name: new RegExp(username) });
-  await expect(option).toBeVisible();
-  await box.press('Tab');
-  await box.pressSequentially(text);
-  await box.press('Enter');
-  await expect(box).toHaveValue('');
-}
-
-test('a mention while Bob’s tab is hidden notifies him, clicking it opens the channel, and a muted channel stays quiet', async ({
+test('a mention while Bob’s tab is hidden notifies him, clicking it opens the message, and a muted channel stays quiet', async ({
   openUser,
   server,
 }) => {
   test.setTimeout(180_000);
   const channel = `notify-${Date.now().toString(36)}`;
   const owner = await SyncClient.connect(server.url, server.owner.accessToken);
-  await owner.createTextChannel(channel);
-  await owner.close();
+  const channelId = await owner.createTextChannel(channel);
 
   const alice = await openUser('alice');
   const bob = await openUser('bob', { permissions: ['notifications'] });
@@ -112,14 +55,16 @@ test('a mention while Bob’s tab is hidden notifies him, clicking it opens the 
   expect(first?.title).toBe(`${alice.username} in #${channel}`);
   expect(first?.body).toBe(`@${bob.username} wake up`);
 
-  // Clicking it brings Bob to the channel.
+  // Later talk pushes the mention out of the channel's first view (its end).
+  await laterTalk(owner, channelId, bob.page);
+  await owner.close();
+
+  // Clicking it brings Bob to the channel, scrolled to the mention.
   await setHidden(bob.page, false);
-  await bob.page.evaluate(() => {
-    const { shown } = window as unknown as { shown: { n: Notification }[] };
-    const n = shown[0]?.n;
-    n?.onclick?.call(n, new Event('click'));
-  });
-  await expect(composer(bob.page, channel)).toBeVisible();
+  await clickShown(bob.page, 0);
+  await expectOpenedAt(bob.page, channel, 'wake up');
+  // Scrolled back to the mention, the channel is read to its end when Bob says so (Esc).
+  await bob.page.keyboard.press('Escape');
   await expect(badge).toHaveCount(0, { timeout: 15_000 });
 
   // Bob mutes the channel: mentions still count, but no longer notify.

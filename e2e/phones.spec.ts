@@ -4,8 +4,19 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserContext } from '@playwright/test';
 import { pasteFile, PNG_BASE64, pngBytes } from './fixtures/files.ts';
 import { testPassword } from './fixtures/api.ts';
+import {
+  clickShown,
+  expectOpenedAt,
+  hideableAndRecorded,
+  laterTalk,
+  mention,
+  setHidden,
+  shown,
+  shownTags,
+} from './fixtures/notifications.ts';
+import { SyncClient } from './fixtures/sync-client.ts';
 import { expect, test } from './fixtures/test.ts';
-import { composer, messageText, registerViaUi, sendMessage } from './fixtures/ui.ts';
+import { composer, messageText, openChannel, registerViaUi, sendMessage } from './fixtures/ui.ts';
 
 const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const phone = {
@@ -38,8 +49,8 @@ test.beforeAll(async () => {
 /**
  * The phone app's client in Chromium: a custom Capacitor platform makes
  * `Capacitor.isNativePlatform()` true, and each plugin runs its own web
- * implementation (Network, App, SecureStorage), as in `npx cap run` on a
- * device minus the native bridge.
+ * implementation (Network, App, SecureStorage, LocalNotifications), as in
+ * `npx cap run` on a device minus the native bridge.
  */
 test('the phone app asks for the server, refuses a bad address, remembers a good one', async ({
   openUser,
@@ -184,4 +195,60 @@ test('the phone app shows images and avatars from another origin as blob: URLs',
   const full = page.getByRole('dialog', { name: 'from-alice.png' }).getByRole('img');
   await expect.poll(() => loaded(full)).toEqual({ blob: true, width: 48 });
   await page.screenshot({ path: path.join(screenshots, 'phone-media.png') });
+});
+
+test('Bob’s phone app in the background shows a local notification for Alice’s mention; its tap opens the message', async ({
+  openUser,
+  server,
+}) => {
+  test.setTimeout(180_000);
+  const channel = `phone-${Date.now().toString(36)}`;
+  const owner = await SyncClient.connect(server.url, server.owner.accessToken);
+  const channelId = await owner.createTextChannel(channel);
+
+  const alice = await openUser('alice');
+  const bob = await openUser('bob', { ...phone, permissions: ['notifications'] });
+  await asCapacitor(bob.context);
+  await bob.page.addInitScript(hideableAndRecorded);
+  const { page } = bob;
+  await page.goto('/');
+  await page.getByLabel('Server address').fill(bob.proxy.url);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await registerViaUi(alice.page, alice.username);
+  await registerViaUi(page, bob.username);
+
+  // Bob turns them on in the channel drawer; he stays in #general.
+  await page.getByRole('button', { name: 'Open channels' }).click();
+  const toggle = page.getByRole('switch', {
+    name: 'Notifications for mentions and direct messages',
+    exact: true,
+  });
+  await toggle.check();
+  await expect(toggle).toBeChecked();
+  await page.keyboard.press('Escape');
+
+  // The app goes to the background (Capacitor's App plugin reports it); Alice mentions Bob.
+  await setHidden(page, true);
+  await openChannel(alice.page, channel);
+  await mention(alice.page, channel, bob.username, ' your phone rings');
+  await expect
+    .poll(() => shown(page), { timeout: 15_000 })
+    .toEqual([
+      { title: `${alice.username} in #${channel}`, body: `@${bob.username} your phone rings` },
+    ]);
+  // Scheduled through the plugin, numbered from the message's id.
+  const sent = (await owner.allMessages(channelId)).find((m) => m.content.endsWith('phone rings'));
+  if (!sent) throw new Error('the mention did not reach the server');
+  const id = Number.parseInt(sent.id.replace(/-/g, '').slice(0, 8), 16) & 0x7fffffff;
+  expect(await shownTags(page)).toEqual([String(id)]);
+
+  // Later talk pushes the mention out of the channel's first view (its end).
+  await laterTalk(owner, channelId, page);
+  await owner.close();
+
+  // The tap brings the app up on the channel, scrolled to the mention.
+  await setHidden(page, false);
+  await clickShown(page, 0);
+  await expectOpenedAt(page, channel, 'your phone rings');
+  await page.screenshot({ path: path.join(screenshots, 'phone-notification-opened.png') });
 });

@@ -6,6 +6,7 @@ import { newId } from '@echora/shared';
 import { MediaLoader } from '../src/files/media-loader.ts';
 import { useServer } from '../src/lib/config.ts';
 import type { Platform, SecretStore } from '../src/platform/index.ts';
+import { createPageNotifier } from '../src/platform/page-notifications.ts';
 import { Servers } from '../src/state/servers.svelte.ts';
 import { forgetCommunity, Session } from '../src/state/session.svelte.ts';
 import { notesDbName } from '../src/sync/notes-storage.ts';
@@ -43,6 +44,7 @@ function phone(secrets: SecretStore): Platform {
     setStatusBar: () => Promise.resolve(),
     requestPersistentStorage: () => Promise.resolve(true),
     takeShared: () => Promise.resolve(null),
+    notifications: createPageNotifier(),
   };
 }
 

@@ -6,13 +6,20 @@ const defaultApiBase = (import.meta.env.VITE_API_BASE as string | undefined) ?? 
  * server in the phone apps (`useServer`). A live binding: read it at call time.
  */
 export let apiBase: string = defaultApiBase;
+let server: string | undefined;
 
 /**
  * Points the API and the sync socket at a community's server (an origin
  * such as `https://chat.example.org`), or back at the default.
  */
 export function useServer(origin: string | undefined): void {
+  server = origin;
   apiBase = origin ? apiBaseFor(origin) : defaultApiBase;
+}
+
+/** The community's server `useServer` chose (the phone apps), else undefined. */
+export function chosenServer(): string | undefined {
+  return server;
 }
 
 /** The REST API of a community's server (an origin). */

@@ -22,3 +22,19 @@ describe('openTarget (what a clicked push asks the app to open)', () => {
     expect(openTarget(c, m)).toBeNull();
   });
 });
+
+describe('the community a phone’s notification names', () => {
+  it('is kept as an http(s) origin, and dropped when it is anything else', () => {
+    expect(openTarget(channel, message, 'https://chat.example.org/some/path')?.community).toBe(
+      'https://chat.example.org',
+    );
+    expect(openTarget(channel, message, 'http://localhost:3000')?.community).toBe(
+      'http://localhost:3000',
+    );
+    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'not a url', 42, null]) {
+      const target = openTarget(channel, message, bad);
+      expect(target).not.toBeNull();
+      expect(target).not.toHaveProperty('community');
+    }
+  });
+});

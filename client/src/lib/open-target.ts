@@ -1,16 +1,45 @@
-/** A message to open: a push notification was clicked. */
+/** A message to open: a notification was clicked or tapped. */
 export interface OpenTarget {
   channelId: string;
   messageId: string;
+  /** The community's server (an origin), in the phone apps, which know several. */
+  community?: string;
 }
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** `target` when both ids are ids, else null (the service worker and the address are inputs). */
-export function openTarget(channelId: unknown, messageId: unknown): OpenTarget | null {
+/** An http(s) origin, else undefined. */
+function originOf(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `target` when both ids are ids, else null (the service worker, the address
+ * and a notification's extra data are inputs); a community that is no origin is dropped.
+ */
+export function openTarget(
+  channelId: unknown,
+  messageId: unknown,
+  community?: unknown,
+): OpenTarget | null {
   if (typeof channelId !== 'string' || typeof messageId !== 'string') return null;
   if (!ID.test(channelId) || !ID.test(messageId)) return null;
-  return { channelId: channelId.toLowerCase(), messageId: messageId.toLowerCase() };
+  const target = { channelId: channelId.toLowerCase(), messageId: messageId.toLowerCase() };
+  const origin = originOf(community);
+  return origin ? { ...target, community: origin } : target;
+}
+
+let carried: OpenTarget | null = null;
+
+/** Keeps `target` for the next community's screens, which open it (a tap for another community). */
+export function carryOpenTarget(target: OpenTarget): void {
+  carried = target;
 }
 
 /**
@@ -18,6 +47,11 @@ export function openTarget(channelId: unknown, messageId: unknown): OpenTarget |
  * a clicked notification; read once, then taken out of the address.
  */
 export function takeOpenTarget(): OpenTarget | null {
+  if (carried) {
+    const target = carried;
+    carried = null;
+    return target;
+  }
   const params = new URLSearchParams(location.search);
   const target = openTarget(params.get('channel'), params.get('message'));
   if (params.has('channel') || params.has('message')) {

@@ -56,6 +56,14 @@ class FakePlugins {
     sendIntent: {
       checkSendIntentReceived: () => Promise.reject(new Error('No processing needed')),
     },
+    localNotifications: {
+      checkPermissions: () => Promise.resolve({ display: 'prompt' }),
+      requestPermissions: () => Promise.resolve({ display: 'granted' }),
+      createChannel: () => Promise.resolve(),
+      schedule: (options) =>
+        Promise.resolve({ notifications: options.notifications.map(({ id }) => ({ id })) }),
+      addListener: this.#add,
+    },
     historyBack: () => void this.wentBack++,
     readFile: () => Promise.reject(new Error('no files here')),
   };

@@ -4,6 +4,7 @@ import { Style, type StatusBarPlugin } from '@capacitor/status-bar';
 import type { SecureStoragePlugin } from '@aparajita/capacitor-secure-storage';
 import type { PluginListenerHandle } from '@capacitor/core';
 import type { SendIntentPlugin } from 'send-intent';
+import { createLocalNotifier, type LocalNotificationsPort } from './local-notifications.ts';
 import type { Platform } from './platform.ts';
 import { takeSharedIntent } from './share-intent.ts';
 
@@ -14,6 +15,7 @@ export interface CapacitorPlugins {
   statusBar: Pick<StatusBarPlugin, 'setStyle' | 'setBackgroundColor'>;
   secureStorage: Pick<SecureStoragePlugin, 'getItem' | 'setItem' | 'removeItem'>;
   sendIntent: Pick<SendIntentPlugin, 'checkSendIntentReceived'>;
+  localNotifications: LocalNotificationsPort;
   /** Goes back in the web view's history (the back button's default). */
   historyBack: () => void;
   /** Reads a file the app holds (a `file:` URL) through the web view. */
@@ -30,7 +32,8 @@ function listen(add: () => Promise<PluginListenerHandle>): () => void {
  * The Capacitor shell (Android, iOS): connectivity from `@capacitor/network`,
  * lifecycle and the back button from `@capacitor/app`, secrets in the
  * Keychain or Keystore (`@aparajita/capacitor-secure-storage`), shares
- * from other apps through `send-intent`.
+ * from other apps through `send-intent`, notifications while it runs through
+ * `@capacitor/local-notifications`.
  */
 export function createCapacitorPlatform(plugins: CapacitorPlugins): Platform {
   let online = typeof navigator === 'undefined' ? true : navigator.onLine;
@@ -89,5 +92,6 @@ export function createCapacitorPlatform(plugins: CapacitorPlugins): Platform {
     // The app's storage is its own; nothing evicts it.
     requestPersistentStorage: () => Promise.resolve(true),
     takeShared: () => takeSharedIntent(plugins.sendIntent, plugins.readFile),
+    notifications: createLocalNotifier(plugins.localNotifications),
   };
 }

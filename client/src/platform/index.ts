@@ -1,6 +1,7 @@
 import { SecureStorage } from '@aparajita/capacitor-secure-storage';
 import { App } from '@capacitor/app';
 import { Capacitor } from '@capacitor/core';
+import { LocalNotifications } from '@capacitor/local-notifications';
 import { Network } from '@capacitor/network';
 import { StatusBar } from '@capacitor/status-bar';
 import { SendIntent } from 'send-intent';
@@ -35,6 +36,7 @@ export const platform: Platform = choosePlatform(
       statusBar: StatusBar,
       secureStorage: SecureStorage,
       sendIntent: SendIntent,
+      localNotifications: LocalNotifications,
       historyBack: () => history.back(),
       readFile: readAppFile,
     }),

@@ -1,4 +1,5 @@
 import type { Shared } from '../lib/share.ts';
+import type { Notifier } from './notifier.ts';
 
 /**
  * What differs between the browser, the installed PWA and the Capacitor
@@ -44,6 +45,8 @@ export interface Platform {
    * taken once; null when the app was opened another way.
    */
   takeShared(): Promise<Shared | null>;
+  /** Notifications the running app shows (page ones in browsers, local ones on phones) and their taps. */
+  readonly notifications: Notifier;
 }
 
 /** A small key-value store for secrets. */

@@ -1,4 +1,5 @@
 import { dropShareParam, shareIdFrom, takeShared } from '../lib/share.ts';
+import { createPageNotifier } from './page-notifications.ts';
 import type { Platform } from './platform.ts';
 
 function detectKind(): 'web' | 'pwa' {
@@ -54,6 +55,7 @@ export function createWebPlatform(): Platform {
       // An id whose share is gone (read already, or cleared) says so: empty.
       return takeShared(id).then((found) => found ?? { text: '', files: [] });
     },
+    notifications: createPageNotifier(),
   };
 }
 

@@ -177,7 +177,6 @@ export class Chat {
       this.unread,
       () => this.channels.all,
       this.nameOf,
-      (id) => this.channels.select(id),
       () => this.settings.current.notify,
     );
     this.markdown = new MarkdownDirectory(

@@ -1,27 +1,30 @@
 import type { Channel, UserSettingValues } from '@echora/shared';
 import type { ReplicaPort } from '../lib/engine-port.ts';
+import { chosenServer } from '../lib/config.ts';
 import { kvGet, kvSet } from '../lib/kv.ts';
 import { plainText } from '@echora/shared';
+import { platform } from '../platform/index.ts';
+import type { Notifier, NotifyPermission } from '../platform/notifier.ts';
+import { decideNotifications, noticeTitle } from './notify-rule.ts';
 import { handleError } from './toasts.svelte.ts';
 import type { Unread } from './unread.svelte.ts';
 
 const SETTING = 'notifications';
 
-type Permission = NotificationPermission | 'unsupported';
-
-const support = (): Permission =>
-  typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
-
 /**
- * Browser notifications while the app is hidden: for mentions of me, or for
- * every message, or none (the synced `notify` setting; muted channels stay
- * quiet). Every message of a direct conversation counts as a mention. Off on a device until the user turns them on there, which is when
- * the browser asks for permission, never on load.
+ * Notifications while the app runs and is not on screen: a hidden browser
+ * tab (page notifications) or the phone app in the background (local
+ * notifications), by the same rule (`notify-rule.ts`): mentions of me, or
+ * every message, or none (the synced `notify` setting); every message of a
+ * direct conversation counts as a mention; muted channels stay quiet. Off on
+ * a device until the user turns them on there, which is when the browser or
+ * the system asks for permission, never on load. A tap opens the message
+ * (`NotificationOpener`).
  */
 export class Notifications {
   /** The user's choice (kept in the replica's kv). */
   wanted = $state(false);
-  permission: Permission = $state(support());
+  permission: NotifyPermission = $state('default');
   enabled = $derived(this.wanted && this.permission === 'granted');
   /** Mentions already seen: those present at start and those notified since. */
   // Bookkeeping only, never read by the UI.
@@ -34,39 +37,43 @@ export class Notifications {
     private readonly unread: Unread,
     private readonly channels: () => readonly Channel[],
     private readonly nameOf: (userId: string) => string,
-    private readonly open: (channelId: string) => void,
     private readonly notify: () => UserSettingValues['notify'] = () => 'mentions',
+    private readonly notifier: Notifier = platform.notifications,
   ) {
     kvGet<boolean>(replica, SETTING).then(
       (value) => (this.wanted = value === true),
       (e: unknown) => handleError(e),
     );
+    notifier.permission().then(
+      (permission) => (this.permission = permission),
+      () => (this.permission = 'unsupported'),
+    );
     $effect(() => {
       if (!this.unread.loaded) return;
-      const which = this.notify();
-      // Rebuilt on every run, never mutated.
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity
-      const dms = new Set(this.channels().flatMap((c) => (c.kind === 'dm' ? [c.id] : [])));
-      const latest = [...this.unread.all].flatMap(([channelId, s]) => {
-        const message = which === 'all' || dms.has(channelId) ? s.latestUnread : s.latestMention;
-        return message ? [{ channelId, muted: s.muted, message }] : [];
+      const { weighed, notify } = decideNotifications({
+        notify: this.notify(),
+        // Rebuilt on every run, never mutated.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
+        dmIds: new Set(this.channels().flatMap((c) => (c.kind === 'dm' ? [c.id] : []))),
+        unread: this.unread.all,
+        seen: this.#seen,
+        visible: this.unread.visible,
       });
-      const fresh = latest.filter(({ message }) => !this.#seen.has(message.id));
-      for (const { message } of fresh) this.#seen.add(message.id);
+      for (const message of weighed) this.#seen.add(message.id);
       // What was there when the app opened is old news.
       if (!this.#primed) {
         this.#primed = true;
         return;
       }
-      if (!this.enabled || this.unread.visible || which === 'none') return;
-      for (const item of fresh) if (!item.muted) this.#show(item.channelId, item.message);
+      if (!this.enabled) return;
+      for (const { channelId, message } of notify) this.#show(channelId, message);
     });
   }
 
-  /** The settings toggle: turning on asks the browser for permission. */
+  /** The settings toggle: turning on asks the browser or the system for permission. */
   async setWanted(on: boolean): Promise<void> {
     if (on && this.permission === 'default') {
-      this.permission = await Notification.requestPermission();
+      this.permission = await this.notifier.requestPermission();
     }
     this.wanted = on;
     await kvSet(this.replica, SETTING, on || undefined);
@@ -74,26 +81,14 @@ export class Notifications {
 
   #show(channelId: string, message: { id: string; authorId: string; content: string }): void {
     const channel = this.channels().find((c) => c.id === channelId);
-    try {
-      const author = this.nameOf(message.authorId);
-      const where =
-        channel?.kind === 'dm'
-          ? channel.name
-            ? ` in ${channel.name}`
-            : ''
-          : ` in #${channel?.name ?? ''}`;
-      const n = new Notification(`${author}${where}`, {
+    const community = chosenServer();
+    this.notifier
+      .show({
+        title: noticeTitle(this.nameOf(message.authorId), channel),
         body: plainText(message.content, this.nameOf),
-        tag: message.id,
-      });
-      n.onclick = () => {
-        window.focus();
-        this.open(channelId);
-        n.close();
-      };
-    } catch (e) {
+        target: { channelId, messageId: message.id, ...(community ? { community } : {}) },
+      })
       // Some browsers allow notifications only from a service worker.
-      handleError(e, 'Could not show a notification');
-    }
+      .catch((e: unknown) => handleError(e, 'Could not show a notification'));
   }
 }
