@@ -53,6 +53,8 @@ export async function connect(
   const client = new SyncClient(wsUrl, {
     clientId: newId(),
     perMessageDeflate: false,
+    // A storm of thousands on a loaded machine takes longer than a test's 10 s; the bench times it.
+    timeoutMs: 300_000,
     afterSynced: onFrame ?? (() => undefined),
   });
   await client.auth({ token });
