@@ -1,49 +1,78 @@
 /**
- * P3 — server memory per idle authenticated sync socket (RSS growth / N),
- * against the same number of idle sockets on the bare `ws` server in the same
- * run. N defaults to 2,000 (P3_SOCKETS=10000 for the full figure; both ends
- * need that many file descriptors: check `ulimit -n`).
+ * P3 — server memory per idle authenticated sync socket, against the same
+ * number of idle sockets on the bare `ws` server in the same run. Each server
+ * runs as a child with `--expose-gc` and the memory probe
+ * (`lib/memory-probe.ts`, over IPC): after a warm-up round that opens and
+ * closes N sockets, each of `P3_ROUNDS` rounds reads the heap and RSS after
+ * forced collections, opens N sockets (Echora's are `synced`), reads them
+ * again, and closes them. The figure is the median growth per socket.
+ * N defaults to 10,000 (both ends need that many file descriptors: `ulimit -n`).
  */
 import WebSocket from 'ws';
-import type { Figure } from './lib/figure.ts';
-import { connect, startEchora, type SyncClient } from './lib/echora.ts';
 import type { ChildProcess } from 'node:child_process';
 import { register, startProcess } from '@echora/testkit';
-import { pause, rssOf } from './lib/rss.ts';
+import type { Figure } from './lib/figure.ts';
+import { connect, startEchora, type SyncClient } from './lib/echora.ts';
+import { probe, probeWhenSockets, probedArgs } from './lib/memory.ts';
+import { percentile } from './lib/stats.ts';
 
-const SOCKETS = Number(process.env.P3_SOCKETS ?? 2000);
+const SOCKETS = Number(process.env.P3_SOCKETS ?? 10_000);
+const ROUNDS = Number(process.env.P3_ROUNDS ?? 3);
+/** The server allows at most 1,000 sockets per user: the sockets are spread over users. */
+const PER_USER = 1000;
 
-async function growth(
-  proc: { child: ChildProcess },
-  open: () => Promise<{ close(): void }[]>,
-): Promise<number> {
-  const pid = proc.child.pid;
-  if (pid === undefined) throw new Error('P3: no pid');
-  // A first round opens and closes N sockets, so the heap has already grown to
-  // that size once and what the second round adds is the sockets themselves.
-  for (const s of await open()) s.close();
-  await pause(2000);
-  const before = rssOf(pid);
-  const sockets = await open();
-  await pause(2000);
-  const after = rssOf(pid);
-  for (const s of sockets) s.close();
-  return (after - before) / SOCKETS / 1024;
+interface PerSocket {
+  /** Median heap growth per socket, KiB. */
+  heap: number;
+  /** Median RSS growth per socket, KiB. */
+  rss: number;
+  /** Every round's heap growth per socket, KiB. */
+  heapRounds: number[];
 }
 
-async function baseline(): Promise<number> {
+type Open = () => Promise<{ close(): void }[]>;
+
+async function measure(child: ChildProcess, open: Open): Promise<PerSocket> {
+  const t0 = performance.now();
+  const log = (what: string) =>
+    process.stderr.write(`P3 ${what} ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  const idle = (await probe(child)).sockets;
+  // The heap grows to hold N sockets once, so the rounds measure the sockets themselves.
+  for (const s of await open()) s.close();
+  await probeWhenSockets(child, idle);
+  const heap: number[] = [];
+  const rss: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = await probe(child);
+    const sockets = await open();
+    const after = await probe(child);
+    log(`round ${round} open`);
+    for (const s of sockets) s.close();
+    await probeWhenSockets(child, idle);
+    log(`round ${round} closed`);
+    heap.push((after.heapUsed - before.heapUsed) / SOCKETS / 1024);
+    rss.push((after.rss - before.rss) / SOCKETS / 1024);
+  }
+  return { heap: percentile(heap, 50), rss: percentile(rss, 50), heapRounds: heap };
+}
+
+async function baseline(): Promise<PerSocket> {
   const server = await startProcess({
-    args: ['bench/baselines/ws-broadcast.ts'],
+    args: probedArgs('bench/baselines/ws-broadcast.ts'),
     ready: /listening (\d+)/,
+    ipc: true,
   });
   const url = `ws://127.0.0.1:${server.match[1]}`;
   try {
-    return await growth(server, async () => {
+    return await measure(server.child, async () => {
       const sockets: WebSocket[] = [];
-      for (let i = 0; i < SOCKETS; i++) {
-        const ws = new WebSocket(url, { perMessageDeflate: false });
-        sockets.push(ws);
-        await new Promise((r) => ws.once('open', r));
+      for (let i = 0; i < SOCKETS; i += 100) {
+        const batch = Array.from({ length: Math.min(100, SOCKETS - i) }, async () => {
+          const ws = new WebSocket(url, { perMessageDeflate: false });
+          await new Promise((r, j) => ws.once('open', r).once('error', j));
+          return ws;
+        });
+        sockets.push(...(await Promise.all(batch)));
       }
       return sockets.map((ws) => ({ close: () => ws.terminate() }));
     });
@@ -52,21 +81,25 @@ async function baseline(): Promise<number> {
   }
 }
 
-async function echora(): Promise<number> {
-  const server = await startEchora();
+async function echora(): Promise<PerSocket> {
+  const server = await startEchora({}, undefined, {
+    args: probedArgs('sync-server/src/server.ts'),
+    ipc: true,
+  });
   try {
-    const user = await register(server.url, 'p3user');
-    const kb = await growth(server, async () => {
+    const tokens: string[] = [];
+    for (let u = 0; u * PER_USER < SOCKETS; u++)
+      tokens.push((await register(server.url, `p3user${u}`)).accessToken);
+    return await measure(server.child, async () => {
       const clients: SyncClient[] = [];
       for (let i = 0; i < SOCKETS; i += 100) {
-        const batch = Array.from({ length: Math.min(100, SOCKETS - i) }, () =>
-          connect(server.syncUrl, user.accessToken),
+        const batch = Array.from({ length: Math.min(100, SOCKETS - i) }, (_, k) =>
+          connect(server.syncUrl, tokens[Math.floor((i + k) / PER_USER)] ?? ''),
         );
         clients.push(...(await Promise.all(batch)));
       }
       return clients.map((c) => ({ close: () => c.ws.terminate() }));
     });
-    return kb;
   } finally {
     await server.stop();
   }
@@ -74,15 +107,28 @@ async function echora(): Promise<number> {
 
 export async function p3(): Promise<Figure[]> {
   const base = await baseline();
-  const value = await echora();
+  const app = await echora();
+  const rounds = (p: PerSocket) => p.heapRounds.map((r) => r.toFixed(2)).join(', ');
+  const name = (what: string) =>
+    `server ${what} per idle authenticated socket, ${SOCKETS} sockets (median of ${ROUNDS}, GC forced)`;
   return [
     {
       id: 'P3',
-      name: `server memory per idle authenticated socket, ${SOCKETS} sockets (RSS growth)`,
-      value,
+      name: name('heap'),
+      value: app.heap,
       unit: 'KiB',
       baselineName: 'bare ws, idle sockets',
-      baseline: base,
+      baseline: base.heap,
+      better: 'lower',
+      notes: `heap per socket by round: Echora ${rounds(app)}; bare ws ${rounds(base)} KiB`,
+    },
+    {
+      id: 'P3',
+      name: name('RSS'),
+      value: app.rss,
+      unit: 'KiB',
+      baselineName: 'bare ws, idle sockets',
+      baseline: base.rss,
       better: 'lower',
     },
   ];

@@ -1,12 +1,22 @@
 import { newId, type DownMessage } from '@echora/shared';
-import { ProtocolClient, startServer, type TestServer } from '@echora/testkit';
+import {
+  ProtocolClient,
+  startServer,
+  type StartServerOptions,
+  type TestServer,
+} from '@echora/testkit';
 
-/** Starts a real sync-server process (PGlite in a temp dir unless `databaseUrl`). */
+/**
+ * Starts a real sync-server process (PGlite in a temp dir unless
+ * `databaseUrl`); `process` passes Node's arguments and an IPC channel.
+ */
 export function startEchora(
   env: Record<string, string> = {},
   databaseUrl?: string,
+  process: Pick<StartServerOptions, 'args' | 'ipc'> = {},
 ): Promise<TestServer> {
   return startServer({
+    ...process,
     database: databaseUrl === undefined ? 'pglite' : { url: databaseUrl },
     env: {
       // Benchmarks measure throughput, not the abuse limits.
@@ -43,6 +53,8 @@ export async function connect(
   const client = new SyncClient(wsUrl, {
     clientId: newId(),
     perMessageDeflate: false,
+    // A storm of thousands on a loaded machine takes longer than a test's 10 s; the bench times it.
+    timeoutMs: 300_000,
     afterSynced: onFrame ?? (() => undefined),
   });
   await client.auth({ token });

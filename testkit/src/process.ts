@@ -24,6 +24,8 @@ export interface StartProcessOptions {
   logLines?: number;
   /** Named in errors. */
   name?: string;
+  /** Opens Node's IPC channel to the child (`child.send`, `process.on('message')` there). */
+  ipc?: boolean;
 }
 
 /** A child process in a process group of its own, with its output captured. */
@@ -62,7 +64,7 @@ export function startProcess(options: StartProcessOptions): Promise<RunningProce
     cwd: repoRoot,
     env: childEnv(options.env ?? {}),
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines: string[] = [];

@@ -46,6 +46,8 @@ export interface StartServerOptions {
   sfu?: boolean;
   /** Output lines kept for `output()` (default 400). */
   logLines?: number;
+  /** Opens Node's IPC channel to the server process (benchmarks' probes). */
+  ipc?: boolean;
 }
 
 /** A sync-server process of one test (and its SFU, when asked for). */
@@ -103,6 +105,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       args: options.args ?? SYNC_SERVER,
       ready: /Server listening at (https?:\/\/[^\s"]+)/,
       ...(options.logLines ? { logLines: options.logLines } : {}),
+      ...(options.ipc ? { ipc: true } : {}),
       env: {
         PORT: '0',
         BIND_ADDR: '127.0.0.1:0',

@@ -20,6 +20,7 @@ import { NoteRooms } from './notes/rooms.ts';
 import { Session } from './session.ts';
 import { startTyping } from './typing.ts';
 import { socketsOpen } from '../metrics/registry.ts';
+import { releaseUpgrade } from './upgrade.ts';
 
 export interface SyncEngineOptions {
   db: Db;
@@ -110,6 +111,12 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
   );
   heartbeat.unref();
   const logError = (err: unknown, msg: string) => log.error({ err }, msg);
+  // One listener for every socket (`ws` closes a socket after its error).
+  const forget = (session: Session) => {
+    sockets.delete(session);
+    socketsOpen.dec();
+  };
+  const onSocketError = (err: Error) => log.debug({ err }, 'sync socket error');
   const writer = new Writer({ db, bus, access, log: logError });
   const deps: SyncDeps = {
     db,
@@ -138,15 +145,12 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
     async routes(app) {
       // Frames over the cap close the socket with 1009 before we read them.
       await app.register(websocket, { options: { maxPayload: Limits.frameBytes } });
-      app.get('/api/sync', { websocket: true }, (socket) => {
+      app.get('/api/sync', { websocket: true }, (socket, request) => {
+        releaseUpgrade(socket, request);
+        socket.on('error', onSocketError);
         if (draining) return socket.close(CloseCode.goingAway, 'server restarting');
-        const session = new Session(socket, deps);
-        sockets.add(session);
+        sockets.add(new Session(socket, deps, forget));
         socketsOpen.inc();
-        socket.on('close', () => {
-          sockets.delete(session);
-          socketsOpen.dec();
-        });
       });
     },
     async addMember(tx, userId) {

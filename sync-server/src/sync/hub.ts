@@ -28,13 +28,20 @@ export interface HubSession {
   resync(): void;
 }
 
+/** The sessions watching a scope, with the scope's one string that they all share. */
+class Watchers extends Set<HubSession> {
+  constructor(readonly scope: string) {
+    super();
+  }
+}
+
 /**
  * This node's index of sessions by scope. Bus events go only to sessions
  * watching their scope; each frame string is built once by the writer.
  */
 export class Hub {
   private readonly sessions = new Set<HubSession>();
-  private readonly byScope = new Map<string, Set<HubSession>>();
+  private readonly byScope = new Map<string, Watchers>();
   private readonly byUser = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
 
@@ -77,10 +84,18 @@ export class Hub {
     }
   }
 
-  watch(session: HubSession, scope: string): void {
-    const set = this.byScope.get(scope) ?? new Set();
+  /**
+   * Returns the hub's string for `scope`: a session keeps that one, so ten
+   * thousand sockets watching a channel hold one copy of its name.
+   */
+  watch(session: HubSession, scope: string): string {
+    let set = this.byScope.get(scope);
+    if (!set) {
+      set = new Watchers(scope);
+      this.byScope.set(scope, set);
+    }
     set.add(session);
-    this.byScope.set(scope, set);
+    return set.scope;
   }
 
   unwatch(session: HubSession, scope: string): void {

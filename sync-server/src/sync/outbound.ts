@@ -21,7 +21,8 @@ export interface OutboundLimits {
  * pages, catch-up) wait on {@link drained} until the client has read enough.
  */
 export class Outbound {
-  #waiters: (() => void)[] = [];
+  /** Made when a producer first waits (most sockets never do). */
+  #waiters: (() => void)[] | undefined;
   #closed = false;
   // One callback for every send: `ws` calls it once the frame left the process.
   readonly #flushed = (): void => this.#wake();
@@ -61,7 +62,7 @@ export class Outbound {
   /** Resolves once no more than `pauseBytes` wait, or at once when closed. */
   drained(): Promise<void> {
     if (this.#closed || !this.backedUp) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => (this.#waiters ??= []).push(resolve));
   }
 
   /** Sends nothing more and releases every waiter. */
@@ -71,9 +72,9 @@ export class Outbound {
   }
 
   #wake(): void {
-    if (this.#waiters.length === 0 || (!this.#closed && this.backedUp)) return;
+    if (this.#waiters === undefined || (!this.#closed && this.backedUp)) return;
     const waiters = this.#waiters;
-    this.#waiters = [];
+    this.#waiters = undefined;
     for (const resolve of waiters) resolve();
   }
 }

@@ -50,8 +50,26 @@ function parse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** The session a socket belongs to, for the listeners every socket shares. */
+const kSession = Symbol('session');
+type SessionSocket = WebSocket & { [kSession]?: Session };
+
+// One function per event for every socket; each finds its session on the socket.
+function onSocketMessage(this: SessionSocket, data: RawData): void {
+  this[kSession]?.onMessage(data);
+}
+
+function onSocketPong(this: SessionSocket): void {
+  this[kSession]?.onPong();
+}
+
+function onSocketClose(this: SessionSocket): void {
+  this[kSession]?.onClose();
+}
+
 /** Why the session stopped reading its socket (it reads again once both are gone). */
 type PauseReason = 'inbound' | 'outbound';
+const PAUSE: Record<PauseReason, number> = { inbound: 1, outbound: 2 };
 
 /**
  * One sync socket: the `auth` handshake, then mutations, history, presence and
@@ -69,25 +87,31 @@ type PauseReason = 'inbound' | 'outbound';
  * answered by the next ping is closed with `slowConsumer`.
  */
 export class Session implements HubSession {
-  readonly id = randomUUID();
+  // `randomUUID` returns a tree of 14 concatenated strings (~450 bytes); one flat copy is ~60.
+  readonly id = Buffer.from(randomUUID(), 'latin1').toString('latin1');
   userId = '';
   private clientId = '';
   private state: 'auth' | 'live' | 'closed' = 'auth';
   private readonly inbound = new SerialQueue();
   private readonly frameBucket: TokenBucket;
-  private readonly authTimer: NodeJS.Timeout;
+  /** Until the auth frame arrives (dropped then: a cleared timer still holds its closure). */
+  private authTimer: NodeJS.Timeout | undefined;
   private streams: ScopeStreams | undefined;
   private readonly outbound: Outbound;
   private queuedBytes = 0;
   private queuedFrames = 0;
-  private readonly paused = new Set<PauseReason>();
+  /** Why reading is paused: a bit per {@link PauseReason} (no set per socket). */
+  private paused = 0;
   private awaitingPong = false;
   private joined = false;
-  private readonly notes: SessionNotes;
+  /** Made at the first notes frame (most sockets never open a document). */
+  private notes: SessionNotes | undefined;
 
+  /** `gone` is called once, when the socket has closed. */
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: SyncDeps,
+    private readonly gone: (session: Session) => void = () => undefined,
   ) {
     this.frameBucket = new TokenBucket(
       deps.options.frameRate.capacity,
@@ -102,11 +126,10 @@ export class Session implements HubSession {
       { maxBytes: deps.options.socketBufferBytes, pauseBytes: deps.options.socketPauseBytes },
       () => this.slowConsumer('buffer full'),
     );
-    this.notes = new SessionNotes(this, deps);
-    ws.on('message', (data) => this.onMessage(data));
-    ws.on('pong', () => (this.awaitingPong = false));
-    ws.on('close', () => this.onClose());
-    ws.on('error', (err) => deps.log.debug({ err }, 'sync socket error'));
+    (ws as SessionSocket)[kSession] = this;
+    ws.on('message', onSocketMessage);
+    ws.on('pong', onSocketPong);
+    ws.on('close', onSocketClose);
   }
 
   /** Sends a frame now, if the socket is still open. */
@@ -140,7 +163,7 @@ export class Session implements HubSession {
 
   refreshPermissions(): void {
     // Lost (or got) the right to edit open notes: `notes.opened` says so.
-    if (!this.notes.hasOpen) return;
+    if (!this.notes?.hasOpen) return;
     this.notes.refreshAccess().catch((err: unknown) => {
       this.deps.log.error({ err }, 'notes access refresh failed');
     });
@@ -180,7 +203,7 @@ export class Session implements HubSession {
     if (this.state === 'closed') return;
     // Not reading the socket because its frames are still being handled is the
     // server's delay, not the client's: its pong waits unread. Judged once read again.
-    if (this.paused.has('inbound') && !this.outbound.backedUp) return;
+    if (this.paused & PAUSE.inbound && !this.outbound.backedUp) return;
     if (this.awaitingPong) {
       this.slowConsumer('no pong');
       return;
@@ -204,18 +227,21 @@ export class Session implements HubSession {
   private pauseReading(reason: PauseReason): void {
     // Once closing, the client's close frame must be read: never pause again.
     if (this.state === 'closed') return;
-    if (this.paused.size === 0) this.ws.pause();
-    this.paused.add(reason);
+    if (this.paused === 0) this.ws.pause();
+    this.paused |= PAUSE[reason];
   }
 
   private resumeReading(reason: PauseReason): void {
-    if (!this.paused.delete(reason) || this.paused.size > 0 || this.state === 'closed') return;
+    const was = this.paused;
+    this.paused &= ~PAUSE[reason];
+    if (was === this.paused || this.paused !== 0 || this.state === 'closed') return;
     // A pong that came while we were busy is still unread: that ping does not count.
     if (reason === 'inbound') this.awaitingPong = false;
     this.ws.resume();
   }
 
-  private onMessage(data: RawData): void {
+  /** A frame from the socket (see {@link onSocketMessage}). */
+  onMessage(data: RawData): void {
     if (this.state === 'closed') return;
     const text = toText(data);
     if (this.frameBucket.take() > 0 || this.queuedBytes + text.length > MAX_QUEUED_BYTES) {
@@ -223,7 +249,7 @@ export class Session implements HubSession {
       return;
     }
     // The deadline is for sending auth, not for us to check it (slow under load).
-    if (this.state === 'auth') clearTimeout(this.authTimer);
+    if (this.state === 'auth') this.stopAuthTimer();
     this.queuedBytes += text.length;
     this.queuedFrames += 1;
     if (this.queuedFrames >= this.deps.options.framesInFlight) this.pauseReading('inbound');
@@ -249,9 +275,21 @@ export class Session implements HubSession {
     });
   }
 
-  private onClose(): void {
+  /** The client answered a ping. */
+  onPong(): void {
+    this.awaitingPong = false;
+  }
+
+  /** The socket closed (see {@link onSocketClose}). */
+  onClose(): void {
     this.state = 'closed';
     this.leave();
+    this.gone(this);
+  }
+
+  private stopAuthTimer(): void {
+    clearTimeout(this.authTimer);
+    this.authTimer = undefined;
   }
 
   /**
@@ -260,13 +298,13 @@ export class Session implements HubSession {
    * client answers, but nothing more is sent or counted for it).
    */
   private leave(): void {
-    clearTimeout(this.authTimer);
+    this.stopAuthTimer();
     this.outbound.close();
     if (!this.joined) return;
     this.joined = false;
     this.deps.hub.remove(this);
     this.streams?.stop();
-    this.notes.stop();
+    this.notes?.stop();
     this.deps.presence.remove(this.id, this.userId);
   }
 
@@ -310,7 +348,7 @@ export class Session implements HubSession {
     if (this.deps.hub.socketsOf(userId) >= max) {
       return this.close(CloseCode.tooManySockets, `at most ${max} sockets per user`);
     }
-    clearTimeout(this.authTimer);
+    this.stopAuthTimer();
     this.state = 'live';
     this.userId = userId;
     this.clientId = auth.clientId;
@@ -364,7 +402,7 @@ export class Session implements HubSession {
       case 'notes.awareness':
       case 'notes.versions':
       case 'notes.restore':
-        return this.notes.handle(frame);
+        return (this.notes ??= new SessionNotes(this, this.deps)).handle(frame);
     }
   }
 

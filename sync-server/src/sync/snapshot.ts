@@ -18,6 +18,7 @@ import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { scopeVersion } from '../write/feed.ts';
 import { iso } from '../db/timestamps.ts';
+import { sharedRead } from './shared-reads.ts';
 
 /** Permissions read after the call (`AccessCache.reload`). */
 export interface FreshAccess {
@@ -47,7 +48,13 @@ export async function snapshot(
 ): Promise<Snapshot> {
   const version = await scopeVersion(db, scope);
   if (scope === COMMUNITY_SCOPE) {
-    const [channels, members] = await Promise.all([listChannels(db), listMembers(db)]);
+    // The same rows for everyone (each user's channels are picked below): read once per version.
+    const { channels, members, formerMembers, roles, emojis, name } = await sharedRead(
+      db,
+      scope,
+      version,
+      () => communityRows(db),
+    );
     const judge = await access.reload();
     const changes: Change[] = [
       ...channels
@@ -55,26 +62,25 @@ export async function snapshot(
         .filter((c) => c.kind !== 'dm' && judge.canSeeChannel(userId, c.id))
         .map((c): Change => ({ version, op: 'upsert', entity: 'channel', data: c })),
       ...members.map((m): Change => ({ version, op: 'upsert', entity: 'member', data: m })),
-      ...(await listFormerMembers(db)).map((f): Change => ({
+      ...formerMembers.map((f): Change => ({
         version,
         op: 'upsert',
         entity: 'formerMember',
         data: f,
       })),
-      ...(await listRoles(db)).map((r): Change => ({
+      ...roles.map((r): Change => ({
         version,
         op: 'upsert',
         entity: 'role',
         data: r,
       })),
-      ...(await listEmojis(db)).map((e): Change => ({
+      ...emojis.map((e): Change => ({
         version,
         op: 'upsert',
         entity: 'emoji',
         data: e,
       })),
     ];
-    const { name } = await readCommunity(db);
     changes.push({
       version,
       op: 'upsert',
@@ -85,25 +91,26 @@ export async function snapshot(
   }
   const parsed = parseScope(scope);
   if (parsed?.kind === 'channel') {
-    const page = await messagePage(db, parsed.id, null, Limits.resetWindow);
-    const changes = page.messages
-      .reverse()
-      .map((m): Change => ({ version, op: 'upsert', entity: 'message', data: m }));
-    return { version, changes, hasMore: page.hasMore };
+    // A channel's reset is the same for everyone who may see it.
+    return sharedRead(db, scope, version, async () => {
+      const page = await messagePage(db, parsed.id, null, Limits.resetWindow);
+      const changes = page.messages
+        .reverse()
+        .map((m): Change => ({ version, op: 'upsert', entity: 'message', data: m }));
+      return { version, changes, hasMore: page.hasMore };
+    });
   }
   if (parsed?.kind === 'user') {
-    const states = await listReadStates(db, parsed.id);
+    const { states, blocks, votes, settings, dms } = await sharedRead(db, scope, version, () =>
+      userRows(db, parsed.id),
+    );
     const changes = states.map((data): Change => ({
       version,
       op: 'upsert',
       entity: 'readState',
       data,
     }));
-    const blocks = await db.query<{ blocked_id: string; created_at: Date | string }>(
-      'SELECT blocked_id, created_at FROM user_blocks WHERE user_id = $1 ORDER BY blocked_id',
-      [parsed.id],
-    );
-    for (const b of blocks.rows) {
+    for (const b of blocks) {
       changes.push({
         version,
         op: 'upsert',
@@ -111,13 +118,11 @@ export async function snapshot(
         data: { id: b.blocked_id, createdAt: iso(b.created_at) },
       });
     }
-    for (const data of await listOwnVotes(db, parsed.id)) {
+    for (const data of votes) {
       changes.push({ version, op: 'upsert', entity: 'pollVote', data });
     }
-    const settings = await readUserSettings(db, parsed.id);
     if (settings) changes.push({ version, op: 'upsert', entity: 'userSettings', data: settings });
     // The user's conversations, judged (like the community's channels) after they were read.
-    const dms = await listDmsOf(db, parsed.id);
     const judge = dms.length > 0 ? await access.reload() : undefined;
     for (const data of dms) {
       if (judge?.canSeeChannel(parsed.id, data.id))
@@ -126,4 +131,33 @@ export async function snapshot(
     return { version, changes, hasMore: false };
   }
   return { version, changes: [], hasMore: false };
+}
+
+/** The community scope's rows, before any user's channels are picked. */
+async function communityRows(db: Queryable) {
+  const [channels, members] = await Promise.all([listChannels(db), listMembers(db)]);
+  return {
+    channels,
+    members,
+    formerMembers: await listFormerMembers(db),
+    roles: await listRoles(db),
+    emojis: await listEmojis(db),
+    name: (await readCommunity(db)).name,
+  };
+}
+
+/** A user scope's rows (its conversations are judged by the caller, after the read). */
+async function userRows(db: Queryable, userId: string) {
+  const states = await listReadStates(db, userId);
+  const blocks = await db.query<{ blocked_id: string; created_at: Date | string }>(
+    'SELECT blocked_id, created_at FROM user_blocks WHERE user_id = $1 ORDER BY blocked_id',
+    [userId],
+  );
+  return {
+    states,
+    blocks: blocks.rows,
+    votes: await listOwnVotes(db, userId),
+    settings: await readUserSettings(db, userId),
+    dms: await listDmsOf(db, userId),
+  };
 }

@@ -32,9 +32,8 @@ interface Owner extends HubSession {
  * queue is idle goes out at once as the writer's own string.
  */
 export class ScopeStreams {
-  /** Watched scopes and the version the client has (absent while a scope catches up). */
-  private readonly cursors = new Map<string, number>();
-  private readonly watched = new Set<string>();
+  /** Watched scopes and the version the client has (undefined while a scope catches up). */
+  private readonly watched = new Map<string, number | undefined>();
   private readonly queue = new SerialQueue();
   private stopped = false;
 
@@ -50,11 +49,11 @@ export class ScopeStreams {
       this.guard(async () => {
         const access = await this.deps.access.get();
         const channels = access.visibleChannels(this.owner.userId).map(channelScope);
-        for (const scope of channels) this.watch(scope);
+        const scopes = [...fixed.map((s) => this.watch(s)), ...channels.map((s) => this.watch(s))];
         for (const scope of Object.keys(clientCursors)) {
           if (!this.watched.has(scope)) this.owner.send({ type: 'revoke', scope });
         }
-        for (const scope of [...fixed, ...channels]) {
+        for (const scope of scopes) {
           // Cursor 0 means "nothing yet": a reset is the bootstrap.
           const cursor = clientCursors[scope];
           await this.catchUp(scope, cursor === 0 ? undefined : cursor);
@@ -75,10 +74,10 @@ export class ScopeStreams {
     if (
       this.queue.pending === 0 &&
       !(e.channelIds && e.scope === COMMUNITY_SCOPE) &&
-      this.cursors.get(e.scope) === e.from
+      this.watched.get(e.scope) === e.from
     ) {
       this.owner.sendRaw(e.frame);
-      this.cursors.set(e.scope, e.to);
+      this.watched.set(e.scope, e.to);
       return;
     }
     this.queue.run(() => this.guard(() => this.deliverLate(e)));
@@ -88,9 +87,9 @@ export class ScopeStreams {
   resync(): void {
     this.queue.run(() =>
       this.guard(async () => {
-        for (const scope of [...this.watched]) {
-          const cursor = this.cursors.get(scope);
-          if (cursor !== undefined && this.watched.has(scope)) await this.catchUp(scope, cursor);
+        for (const [scope] of [...this.watched]) {
+          const cursor = this.watched.get(scope);
+          if (cursor !== undefined) await this.catchUp(scope, cursor);
         }
       }),
     );
@@ -108,7 +107,7 @@ export class ScopeStreams {
         const visible = new Set<string>(
           access.visibleChannels(this.owner.userId).map(channelScope),
         );
-        for (const scope of [...this.watched]) {
+        for (const [scope] of [...this.watched]) {
           if (parseScope(scope)?.kind !== 'channel' || visible.has(scope)) continue;
           this.unwatch(scope);
           this.owner.send({ type: 'revoke', scope });
@@ -116,8 +115,7 @@ export class ScopeStreams {
         }
         for (const scope of visible) {
           if (this.watched.has(scope)) continue;
-          this.watch(scope);
-          await this.catchUp(scope, undefined);
+          await this.catchUp(this.watch(scope), undefined);
           this.sendVoice(scope);
         }
       }),
@@ -143,7 +141,7 @@ export class ScopeStreams {
   }
 
   private async deliverLate(e: ChangesEvent): Promise<void> {
-    const cursor = this.cursors.get(e.scope);
+    const cursor = this.watched.get(e.scope);
     if (cursor === undefined || cursor >= e.to) return;
     if (cursor === e.from) {
       if (e.channelIds && e.scope === COMMUNITY_SCOPE) {
@@ -152,7 +150,7 @@ export class ScopeStreams {
         const access = await this.deps.access.atLeast(e.to);
         this.owner.send(visibleOnly(JSON.parse(e.frame) as ChangesDown, access, this.owner.userId));
       } else this.owner.sendRaw(e.frame);
-      this.cursors.set(e.scope, e.to);
+      this.advance(e.scope, e.to);
       return;
     }
     // A gap: an earlier publish is late or was lost. The feed has it, in order.
@@ -169,17 +167,23 @@ export class ScopeStreams {
       await this.owner.writable();
       this.owner.send(frame);
     }
-    this.cursors.set(scope, result.version);
+    this.advance(scope, result.version);
   }
 
-  private watch(scope: string): void {
-    this.watched.add(scope);
-    this.deps.hub.watch(this.owner, scope);
+  /** Moves a scope's cursor, unless it stopped being watched meanwhile. */
+  private advance(scope: string, version: number): void {
+    if (this.watched.has(scope)) this.watched.set(scope, version);
+  }
+
+  /** Watches `scope` (no cursor yet) and returns the hub's shared string for it. */
+  private watch(scope: string): string {
+    const shared = this.deps.hub.watch(this.owner, scope);
+    if (!this.watched.has(shared)) this.watched.set(shared, undefined);
+    return shared;
   }
 
   private unwatch(scope: string): void {
     this.watched.delete(scope);
-    this.cursors.delete(scope);
     this.deps.hub.unwatch(this.owner, scope);
   }
 

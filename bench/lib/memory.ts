@@ -1,0 +1,64 @@
+import type { ChildProcess } from 'node:child_process';
+
+/** Node's arguments that load {@link ./memory-probe.ts} before `entry` (a `.ts` file). */
+export function probedArgs(entry: string): string[] {
+  return ['--expose-gc', '--import', 'tsx', '--import', './bench/lib/memory-probe.ts', entry];
+}
+
+export type ProbeQuestion =
+  { id: number; type: 'memory' } | { id: number; type: 'heapsnapshot'; path: string };
+
+/** Bytes after forced collections, and the TCP sockets the process holds. */
+export interface ProbeAnswer {
+  id: number;
+  heapUsed: number;
+  external: number;
+  rss: number;
+  sockets: number;
+  /** The file written, for `heapsnapshot`. */
+  snapshot?: string;
+}
+
+let nextId = 1;
+
+/** Asks a child started with {@link probedArgs} and an IPC channel. */
+export function probe(child: ChildProcess, heapSnapshotPath?: string): Promise<ProbeAnswer> {
+  const id = nextId++;
+  const question: ProbeQuestion =
+    heapSnapshotPath === undefined
+      ? { id, type: 'memory' }
+      : { id, type: 'heapsnapshot', path: heapSnapshotPath };
+  return new Promise((resolve, reject) => {
+    const onMessage = (a: ProbeAnswer): void => {
+      if (a.id !== id) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(a);
+    };
+    const onExit = (): void => {
+      child.off('message', onMessage);
+      reject(new Error('memory probe: the process exited'));
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(question);
+  });
+}
+
+/**
+ * Probes until the process holds at most `sockets` TCP sockets: closed
+ * sockets are gone on the server's side too before memory is read.
+ */
+export async function probeWhenSockets(
+  child: ChildProcess,
+  sockets: number,
+  timeoutMs = 60_000,
+): Promise<ProbeAnswer> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const a = await probe(child);
+    if (a.sockets <= sockets) return a;
+    if (Date.now() > deadline)
+      throw new Error(`memory probe: ${a.sockets} sockets still open, expected ${sockets}`);
+  }
+}
