@@ -28,15 +28,16 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
-    {
-      name: 'chromium',
-      testIgnore: '**/voice*.spec.ts',
-      use: { launchOptions: chromium },
-    },
+    // The voice specs first: their long file at the end left the other worker idle.
     {
       name: 'voice',
       testMatch: '**/voice*.spec.ts',
       use: { launchOptions: chromiumWithFakeMedia, permissions: ['microphone', 'camera'] },
+    },
+    {
+      name: 'chromium',
+      testIgnore: '**/voice*.spec.ts',
+      use: { launchOptions: chromium },
     },
   ],
 });
