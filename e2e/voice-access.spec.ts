@@ -75,14 +75,17 @@ function sampleUntilQuiet(page: Page, quietMs: number, maxMs: number): Promise<S
         }
         return sample;
       };
-      const samples = [await take()];
-      const startedAt = samples[0]!.at;
+      let last = await take();
+      const samples = [last];
+      const startedAt = last.at;
       let grewAt = startedAt;
-      while (Date.now() - grewAt < quietMs && Date.now() - startedAt < maxMs) {
+      // Judged by the samples' own times: under load a getStats() can take long,
+      // and the quiet window is what the samples saw, not the loop's clock.
+      while (last.at - grewAt < quietMs && last.at - startedAt < maxMs) {
         await new Promise((r) => setTimeout(r, 50));
-        const next = await take();
-        if (next.packets > 0) grewAt = next.at;
-        samples.push(next);
+        last = await take();
+        if (last.packets > 0) grewAt = last.at;
+        samples.push(last);
       }
       return samples;
     },
