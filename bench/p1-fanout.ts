@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { Figure } from './lib/figure.ts';
 import { connect, sendMessage, startEchora } from './lib/echora.ts';
 import { register, startProcess } from '@echora/testkit';
+import { socketUsers } from './lib/socket-users.ts';
 
 const SUBSCRIBERS = Number(process.env.P1_SUBSCRIBERS ?? 1000);
 const MESSAGES = Number(process.env.P1_MESSAGES ?? 100);
@@ -64,11 +65,12 @@ async function echora(): Promise<number> {
   const server = await startEchora();
   try {
     const owner = await register(server.url, 'p1owner');
+    const tokens = socketUsers(server.url, 'p1user', owner.accessToken);
     const counters: { count: number }[] = [];
     const sockets: WebSocket[] = [];
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const c = { count: 0 };
-      const client = await connect(server.syncUrl, owner.accessToken, (raw) => {
+      const client = await connect(server.syncUrl, await tokens(), (raw) => {
         // Count message upserts without a full parse per frame would be cheating
         // the client side; parse like a real client does.
         const f = JSON.parse(raw) as { type: string; changes?: { entity: string; op: string }[] };
@@ -79,7 +81,7 @@ async function echora(): Promise<number> {
       counters.push(c);
       sockets.push(client.ws);
     }
-    const pub = await connect(server.syncUrl, owner.accessToken);
+    const pub = await connect(server.syncUrl, await tokens());
     const general = pub.channels.get('text:general');
     if (!general) throw new Error('P1: no #general channel');
     // The publisher's own socket also receives; only subscribers are counted.

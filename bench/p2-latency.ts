@@ -12,6 +12,7 @@ import type { Figure } from './lib/figure.ts';
 import { connect, sendMessage, startEchora, type SyncClient } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { register, startProcess } from '@echora/testkit';
+import { socketUsers } from './lib/socket-users.ts';
 import { percentile } from './lib/stats.ts';
 
 const CLIENTS = Number(process.env.P2_CLIENTS ?? 300);
@@ -83,7 +84,8 @@ async function echora(total: number): Promise<number[]> {
   const clients: SyncClient[] = [];
   try {
     const owner = await register(server.url, 'p2owner');
-    const admin = await connect(server.syncUrl, owner.accessToken);
+    const tokens = socketUsers(server.url, 'p2user', owner.accessToken);
+    const admin = await connect(server.syncUrl, await tokens());
     clients.push(admin);
     const channels = [admin.channels.get('text:general') ?? ''];
     for (let c = 1; c < CHANNELS; c++) {
@@ -107,10 +109,12 @@ async function echora(total: number): Promise<number[]> {
     // Connect after the channels exist so each client's catch-up includes them.
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < CLIENTS; i += 50) {
-      const batch = Array.from({ length: Math.min(50, CLIENTS - i) }, () =>
-        connect(server.syncUrl, owner.accessToken, onFrame),
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, CLIENTS - i) }, async () =>
+          connect(server.syncUrl, await tokens(), onFrame),
+        ),
       );
-      clients.push(...(await Promise.all(batch)));
+      clients.push(...batch);
     }
     const senders = clients.slice(1);
     await drive(arrivals, total, (i) => {

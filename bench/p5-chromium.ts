@@ -32,7 +32,8 @@ export async function p5Chromium(): Promise<Figure> {
   const server = await startEchora({ CLIENT_DIST: dist });
   const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
   try {
-    const page = await browser.newPage();
+    // The app's CSP (script-src 'self') would refuse the injected bench script.
+    const page = await browser.newPage({ bypassCSP: true });
     await page.goto(server.url);
     await page.addScriptTag({ path: script });
     const { value, base } = await page.evaluate<{ value: number; base: number }>(
