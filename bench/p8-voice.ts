@@ -23,7 +23,10 @@ const perms = { speak: true, stream: true, moderate: false };
 
 async function startSfu(): Promise<{ proc: RunningProcess; url: string }> {
   const proc = await startProcess({
-    args: ['sfu/src/server.ts'],
+    // P8_SFU_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p8-prof`, profiles the SFU alone.
+    args: process.env.P8_SFU_NODE_ARGS
+      ? [...process.env.P8_SFU_NODE_ARGS.split(' '), '--import', 'tsx', 'sfu/src/server.ts']
+      : ['sfu/src/server.ts'],
     ready: /sfu: listening on [^\s]+:(\d+)/,
     env: {
       SFU_PORT: '0',

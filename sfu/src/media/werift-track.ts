@@ -3,8 +3,12 @@ import type { MediaSource } from '@echora/shared/voice/index';
 import { sourceKind } from '@echora/shared/voice/index';
 import type { ForwardGate, PublishedTrack } from './engine.ts';
 
-/** A receiver of forwarded packets (one per subscriber). Must not keep or mutate `rtp`. */
-export type RtpSink = (rtp: RtpPacket, from: WeriftPublishedTrack) => void;
+/**
+ * A receiver of forwarded packets (one per subscriber), given the sequence
+ * number to forward with (the publisher's, less the packets the gate dropped).
+ * Must not keep or mutate `rtp`.
+ */
+export type RtpSink = (rtp: RtpPacket, sequenceNumber: number, from: WeriftPublishedTrack) => void;
 
 /** Keyframe requests closer together than this are merged: a burst of new viewers asks once. */
 const KEYFRAME_MIN_INTERVAL_MS = 300;
@@ -44,9 +48,8 @@ export class WeriftPublishedTrack implements PublishedTrack {
     }
     this.stats.forwarded++;
     if (this.sinks.size === 0) return;
-    const out = rtp.clone();
-    out.header.sequenceNumber = (rtp.header.sequenceNumber - this.seqShift) & 0xffff;
-    for (const sink of this.sinks.values()) sink(out, this);
+    const sequenceNumber = (rtp.header.sequenceNumber - this.seqShift) & 0xffff;
+    for (const sink of this.sinks.values()) sink(rtp, sequenceNumber, this);
   }
 
   addSink(key: string, sink: RtpSink): void {

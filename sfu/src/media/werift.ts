@@ -23,6 +23,7 @@ import type {
 } from './engine.ts';
 import { WeriftPublishedTrack } from './werift-track.ts';
 import { announceAddress } from './sdp.ts';
+import { DirectRtpSender } from './direct-sender.ts';
 
 export interface WeriftOptions {
   /** UDP ports for ICE, inclusive; werift needs min < max. */
@@ -43,6 +44,8 @@ interface SendSlot {
   transceiver: RTCRtpTransceiver;
   local: MediaStreamTrack;
   kind: 'audio' | 'video';
+  /** Audio goes straight to SRTP; video keeps werift's sender (its NACK cache). */
+  direct: DirectRtpSender | undefined;
   track: WeriftPublishedTrack | undefined;
   // Rewriting state so a slot reused for another source continues its sequence.
   lastSeq: number | undefined;
@@ -127,7 +130,7 @@ class WeriftPeer implements MediaPeer {
     const slot = this.takeSendSlot(track.kind);
     slot.track = track;
     this.sending.set(track.id, slot);
-    track.addSink(this.id, (rtp, from) => this.write(slot, rtp, from));
+    track.addSink(this.id, (rtp, seq, from) => this.write(slot, rtp, seq, from));
     this.needsOffer = true;
   }
 
@@ -160,6 +163,7 @@ class WeriftPeer implements MediaPeer {
       transceiver,
       local,
       kind,
+      direct: kind === 'audio' ? new DirectRtpSender(transceiver.sender) : undefined,
       track: undefined,
       lastSeq: undefined,
       lastTs: undefined,
@@ -169,8 +173,13 @@ class WeriftPeer implements MediaPeer {
     };
   }
 
-  private write(slot: SendSlot, rtp: RtpPacket, from: WeriftPublishedTrack): void {
-    const { sequenceNumber, timestamp } = rtp.header;
+  private write(
+    slot: SendSlot,
+    rtp: RtpPacket,
+    sequenceNumber: number,
+    from: WeriftPublishedTrack,
+  ): void {
+    const { timestamp } = rtp.header;
     if (this.deaf && slot.kind === 'audio') {
       // Saves the bandwidth; the next packet sent follows the last without a gap.
       slot.seqOffset = (slot.seqOffset - 1) & 0xffff;
@@ -184,12 +193,18 @@ class WeriftPeer implements MediaPeer {
         slot.tsOffset = (slot.lastTs + TIMESTAMP_STEP[slot.kind] - timestamp) >>> 0;
       }
     }
-    // The sender rewrites the header it is given, so each subscriber gets its own copy.
+    const seq = (sequenceNumber + slot.seqOffset) & 0xffff;
+    const ts = (timestamp + slot.tsOffset) >>> 0;
+    slot.lastSeq = seq;
+    slot.lastTs = ts;
+    if (slot.direct?.usable) {
+      slot.direct.send(rtp, seq, ts);
+      return;
+    }
+    // werift's sender rewrites the header it is given, so each subscriber gets its own copy.
     const out = rtp.clone();
-    out.header.sequenceNumber = (sequenceNumber + slot.seqOffset) & 0xffff;
-    out.header.timestamp = (timestamp + slot.tsOffset) >>> 0;
-    slot.lastSeq = out.header.sequenceNumber;
-    slot.lastTs = out.header.timestamp;
+    out.header.sequenceNumber = seq;
+    out.header.timestamp = ts;
     slot.local.writeRtp(out);
   }
 
