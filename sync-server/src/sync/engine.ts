@@ -143,8 +143,12 @@ export async function createSyncEngine(opts: SyncEngineOptions): Promise<SyncEng
   return {
     deps,
     async routes(app) {
-      // Frames over the cap close the socket with 1009 before we read them.
-      await app.register(websocket, { options: { maxPayload: Limits.frameBytes } });
+      // Frames over the cap close the socket with 1009 before we read them. The
+      // engine keeps its own set of sessions: `ws` need not track its clients
+      // (a `close` listener and a set entry per socket, ~250 bytes).
+      await app.register(websocket, {
+        options: { maxPayload: Limits.frameBytes, clientTracking: false },
+      });
       app.get('/api/sync', { websocket: true }, (socket, request) => {
         releaseUpgrade(socket, request);
         socket.on('error', onSocketError);

@@ -42,7 +42,8 @@ class Watchers extends Set<HubSession> {
 export class Hub {
   private readonly sessions = new Set<HubSession>();
   private readonly byScope = new Map<string, Watchers>();
-  private readonly byUser = new Map<string, number>();
+  /** Sockets per user on this node, with the user id's one string its sessions share. */
+  private readonly byUser = new Map<string, { readonly userId: string; sockets: number }>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -64,20 +65,29 @@ export class Hub {
 
   /** Sessions of `userId` on this node. */
   socketsOf(userId: string): number {
-    return this.byUser.get(userId) ?? 0;
+    return this.byUser.get(userId)?.sockets ?? 0;
+  }
+
+  /**
+   * The string of `userId` that this node's sessions of the user already
+   * hold (a token's id is a fresh copy per socket), or `userId` itself.
+   */
+  userIdString(userId: string): string {
+    return this.byUser.get(userId)?.userId ?? userId;
   }
 
   add(session: HubSession): void {
     if (this.sessions.has(session)) return;
     this.sessions.add(session);
-    this.byUser.set(session.userId, this.socketsOf(session.userId) + 1);
+    const user = this.byUser.get(session.userId);
+    if (user) user.sockets += 1;
+    else this.byUser.set(session.userId, { userId: session.userId, sockets: 1 });
   }
 
   remove(session: HubSession): void {
-    if (this.sessions.delete(session)) {
-      const left = this.socketsOf(session.userId) - 1;
-      if (left > 0) this.byUser.set(session.userId, left);
-      else this.byUser.delete(session.userId);
+    const user = this.byUser.get(session.userId);
+    if (this.sessions.delete(session) && user && --user.sockets === 0) {
+      this.byUser.delete(session.userId);
     }
     for (const [scope, set] of this.byScope) {
       if (set.delete(session) && set.size === 0) this.byScope.delete(scope);

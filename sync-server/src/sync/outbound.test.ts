@@ -10,7 +10,7 @@ describe('outbound byte bound', () => {
   });
 
   const FRAME = 'x'.repeat(64 * 1024);
-  const limits = { maxBytes: 1024 * 1024, pauseBytes: 256 * 1024 };
+  const limits = { socketBufferBytes: 1024 * 1024, socketPauseBytes: 256 * 1024 };
 
   /** Sends frames until `overflow` fires (the kernel's buffers fill first): how many went out. */
   function fillUntilOverflow(outbound: Outbound, overflowed: () => boolean): number {
@@ -28,11 +28,11 @@ describe('outbound byte bound', () => {
     cleanup = close;
     client.pause();
     let overflows = 0;
-    const outbound = new Outbound(server, limits, () => (overflows += 1));
+    const outbound = new Outbound(server, limits, { overflow: () => (overflows += 1) });
     const sent = fillUntilOverflow(outbound, () => overflows > 0);
     expect(overflows).toBe(1);
     expect(sent).toBeLessThan(100_000);
-    expect(outbound.waiting).toBeLessThanOrEqual(limits.maxBytes);
+    expect(outbound.waiting).toBeLessThanOrEqual(limits.socketBufferBytes);
     expect(outbound.backedUp).toBe(true);
     // Once closed it sends nothing, not even past the bound.
     outbound.close();
@@ -47,7 +47,7 @@ describe('outbound byte bound', () => {
     cleanup = close;
     client.pause();
     let overflowed = false;
-    const outbound = new Outbound(server, limits, () => (overflowed = true));
+    const outbound = new Outbound(server, limits, { overflow: () => (overflowed = true) });
     fillUntilOverflow(outbound, () => overflowed);
     let drained = false;
     const waiting = outbound.drained().then(() => (drained = true));
@@ -64,7 +64,7 @@ describe('outbound byte bound', () => {
     cleanup = close;
     client.pause();
     let overflowed = false;
-    const outbound = new Outbound(server, limits, () => (overflowed = true));
+    const outbound = new Outbound(server, limits, { overflow: () => (overflowed = true) });
     fillUntilOverflow(outbound, () => overflowed);
     const waiting = outbound.drained();
     outbound.close();

@@ -1,46 +1,62 @@
 import type { WebSocket } from 'ws';
 
-/** The byte bounds of one socket's outbound buffer. */
+/**
+ * The byte bounds of a socket's outbound buffer (the engine's options: one
+ * object that every socket shares).
+ */
 export interface OutboundLimits {
   /**
-   * A frame that would take a backlog (more than `pauseBytes`) past this is
-   * not queued: `overflow` is called. Producers that wait for {@link
-   * Outbound.drained} stay under `pauseBytes` + their largest frame, so this
-   * must be above that (catch-up frames run to a couple of MB).
+   * A frame that would take a backlog (more than `socketPauseBytes`) past
+   * this is not queued: the owner's `overflow` is called. Producers that wait
+   * for {@link Outbound.drained} stay under `socketPauseBytes` + their
+   * largest frame, so this must be above that (catch-up frames run to a
+   * couple of MB).
    */
-  maxBytes: number;
+  readonly socketBufferBytes: number;
   /** Above this, {@link Outbound.backedUp} holds and {@link Outbound.drained} waits. */
-  pauseBytes: number;
+  readonly socketPauseBytes: number;
+}
+
+/** Who is told when a frame would take the backlog past `socketBufferBytes`. */
+export interface OutboundOwner {
+  overflow(): void;
 }
 
 /**
  * What one socket has waiting to be sent, kept under a bound. `ws` buffers
  * whatever it is given in memory when the peer does not read, so every frame
- * goes through here: one that would pass `maxBytes` calls `overflow` (the
- * session closes the socket) instead, and producers that can wait (history
+ * goes through here: one that would pass `socketBufferBytes` calls the owner's `overflow`
+ * (the session closes the socket) instead, and producers that can wait (history
  * pages, catch-up) wait on {@link drained} until the client has read enough.
  */
 export class Outbound {
   /** Made when a producer first waits (most sockets never do). */
   #waiters: (() => void)[] | undefined;
   #closed = false;
-  // One callback for every send: `ws` calls it once the frame left the process.
-  readonly #flushed = (): void => this.#wake();
+  /**
+   * One callback for every send: `ws` calls it once the frame left the
+   * process. A bound method, not an arrow field: the transpiler's name helper
+   * turns a named arrow into a function with its own property table (~300
+   * bytes more per socket).
+   */
+  readonly #flushed: () => void;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly limits: OutboundLimits,
-    private readonly overflow: () => void,
-  ) {}
+    private readonly owner: OutboundOwner,
+  ) {
+    this.#flushed = this.#wake.bind(this);
+  }
 
   /** Bytes handed to the socket and not yet taken by the network. */
   get waiting(): number {
     return this.ws.bufferedAmount;
   }
 
-  /** True while more than `pauseBytes` wait. */
+  /** True while more than `socketPauseBytes` wait. */
   get backedUp(): boolean {
-    return this.ws.bufferedAmount > this.limits.pauseBytes;
+    return this.ws.bufferedAmount > this.limits.socketPauseBytes;
   }
 
   /**
@@ -52,14 +68,17 @@ export class Outbound {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     const waiting = this.ws.bufferedAmount;
     // UTF-16 length stands in for bytes (at most 3x under) without encoding the frame twice.
-    if (waiting > this.limits.pauseBytes && waiting + text.length > this.limits.maxBytes) {
-      this.overflow();
+    if (
+      waiting > this.limits.socketPauseBytes &&
+      waiting + text.length > this.limits.socketBufferBytes
+    ) {
+      this.owner.overflow();
       return;
     }
     this.ws.send(text, this.#flushed);
   }
 
-  /** Resolves once no more than `pauseBytes` wait, or at once when closed. */
+  /** Resolves once no more than `socketPauseBytes` wait, or at once when closed. */
   drained(): Promise<void> {
     if (this.#closed || !this.backedUp) return Promise.resolve();
     return new Promise((resolve) => (this.#waiters ??= []).push(resolve));

@@ -121,11 +121,8 @@ export class Session implements HubSession {
       () => this.close(CloseCode.authTimeout, 'no auth in time'),
       deps.options.authTimeoutMs,
     );
-    this.outbound = new Outbound(
-      ws,
-      { maxBytes: deps.options.socketBufferBytes, pauseBytes: deps.options.socketPauseBytes },
-      () => this.slowConsumer('buffer full'),
-    );
+    // The options object is every socket's limits; the session itself hears of an overflow.
+    this.outbound = new Outbound(ws, deps.options, this);
     (ws as SessionSocket)[kSession] = this;
     ws.on('message', onSocketMessage);
     ws.on('pong', onSocketPong);
@@ -210,6 +207,11 @@ export class Session implements HubSession {
     }
     this.awaitingPong = true;
     this.ws.ping();
+  }
+
+  /** The outbound buffer would pass its bound (see {@link Outbound}). */
+  overflow(): void {
+    this.slowConsumer('buffer full');
   }
 
   private slowConsumer(why: 'no pong' | 'buffer full'): void {
@@ -350,7 +352,7 @@ export class Session implements HubSession {
     }
     this.stopAuthTimer();
     this.state = 'live';
-    this.userId = userId;
+    this.userId = this.deps.hub.userIdString(userId);
     this.clientId = auth.clientId;
     this.send({
       type: 'ready',
@@ -359,7 +361,7 @@ export class Session implements HubSession {
       serverTime: new Date().toISOString(),
       nextSeq: next,
     });
-    this.deps.presence.set(this.id, userId, 'online');
+    this.deps.presence.set(this.id, this.userId, 'online');
     this.joined = true;
     this.deps.hub.add(this);
     this.streams = new ScopeStreams(this, this.deps);
