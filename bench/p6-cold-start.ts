@@ -46,13 +46,49 @@ async function bundleSeed(outDir: string): Promise<string> {
   return join(outDir, 'p6-seed.js');
 }
 
+/** Every wait in P6 is bounded: a start that does not paint fails the figure, it never hangs it. */
+const WAIT_MS = Number(process.env.P6_WAIT_MS ?? 60_000);
+
+/** Writing 100k rows takes tens of seconds on a loaded machine; still bounded. */
+const SEED_MS = Number(process.env.P6_SEED_MS ?? 600_000);
+
+/** `work`, or a loud failure after `ms` (`page.evaluate` itself has no timeout). */
+async function within<T>(what: string, work: Promise<T>, ms = WAIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`P6: ${what} took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the page shows, for the error when a start does not paint. */
+async function describe(page: Page): Promise<string> {
+  const text = await within('reading the page', page.evaluate('document.body.innerText')).catch(
+    (e: unknown) => `(unreadable: ${String(e)})`,
+  );
+  return `${page.url()}: ${String(text).replace(/\s+/g, ' ').slice(0, 400)}`;
+}
+
 /** Reloads `page` `runs` times and returns the median ms from navigation start to a painted message. */
 async function coldStarts(page: Page, runs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    await page.reload({ waitUntil: 'commit' });
-    await page.waitForFunction(painted, undefined, { polling: 'raf', timeout: 120_000 });
-    times.push(Number(await page.evaluate('window.__p6')));
+    await page.reload({ waitUntil: 'commit', timeout: WAIT_MS });
+    try {
+      await page.waitForFunction(painted, undefined, { polling: 'raf', timeout: WAIT_MS });
+    } catch (error) {
+      throw new Error(
+        `P6: reload ${i + 1} painted no message; the page shows ${await describe(page)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    times.push(Number(await within('reading the paint time', page.evaluate('window.__p6'))));
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? Number.NaN;
@@ -82,20 +118,28 @@ export async function p6(): Promise<Figure[]> {
   const server = await startEchora({ CLIENT_DIST: dist });
   const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: true });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      bypassCSP: true,
+    });
     const page = await context.newPage();
     await signUp(page, server.url);
     const baseline = await coldStarts(page, RUNS);
 
     await page.addScriptTag({ path: seedScript });
-    const seeded = await page.evaluate<{ channelId: string; total: number }>(
-      `P6Seed.seed(${CACHED})`,
+    const seeded = await within(
+      'seeding the replica',
+      page.evaluate<{ channelId: string; total: number }>(`P6Seed.seed(${CACHED})`),
+      SEED_MS,
     );
     if (seeded.total < CACHED) throw new Error(`P6: only ${seeded.total} messages cached`);
     const value = await coldStarts(page, RUNS);
     // The figure only means something if the cache was still there for every reload.
     await page.addScriptTag({ path: seedScript });
-    const kept = await page.evaluate<number>(`P6Seed.count(${JSON.stringify(seeded.channelId)})`);
+    const kept = await within(
+      'counting the cache',
+      page.evaluate<number>(`P6Seed.count(${JSON.stringify(seeded.channelId)})`),
+    );
     if (kept < CACHED) throw new Error(`P6: the app pruned the cache to ${kept} messages`);
 
     return [
