@@ -6,7 +6,8 @@ import {
   type ResetDown,
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
-import { readChanges, scopeVersion } from '../write/feed.ts';
+import { readChanges } from '../write/feed.ts';
+import { connectReads } from './connect-reads.ts';
 import { snapshot, type AccessSource } from './snapshot.ts';
 import { mayReceive } from './visible-changes.ts';
 
@@ -59,7 +60,7 @@ export async function catchUp(
   access: AccessSource,
 ): Promise<CatchUp> {
   if (cursor !== undefined && cursor > 0) {
-    const current = await scopeVersion(db, scope);
+    const current = await connectReads(db).version(scope);
     if (cursor === current) return { frames: [], version: current };
     if (cursor < current && current - cursor <= Limits.replayLimit) {
       const changes = await readChanges(db, scope, cursor, current - cursor);

@@ -17,9 +17,9 @@ import { listRoles } from '../domain/roles/queries.ts';
 import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
 import { accessVersions } from '../domain/permissions/load.ts';
-import { scopeVersion } from '../write/feed.ts';
 import { iso } from '../db/timestamps.ts';
 import { sharedRead } from './shared-reads.ts';
+import { connectReads } from './connect-reads.ts';
 
 /** Permissions at least as new as given versions (`AccessCache.atLeast`). */
 export interface AccessSource {
@@ -54,7 +54,7 @@ export async function snapshot(
   access: AccessSource,
   userId: string,
 ): Promise<Snapshot> {
-  const version = await scopeVersion(db, scope);
+  const version = await connectReads(db).version(scope);
   if (scope === COMMUNITY_SCOPE) {
     // The same rows for everyone (each user's channels are picked below): read once per version.
     const { channels, members, formerMembers, roles, emojis, name, seen } = await sharedRead(
