@@ -6,22 +6,16 @@ import {
   type ResetDown,
 } from '@echora/shared';
 import type { Queryable } from '../db/types.ts';
-import type { Access } from '../domain/permissions/access.ts';
-import { readChanges, scopeVersion } from '../write/feed.ts';
-import { snapshot, type FreshAccess } from './snapshot.ts';
+import { readChanges } from '../write/feed.ts';
+import { connectReads } from './connect-reads.ts';
+import { snapshot, type AccessSource } from './snapshot.ts';
 import { mayReceive } from './visible-changes.ts';
 
 /**
  * Where catch-up takes the permissions that hide channels (community scope).
  * `AccessCache` is one.
  */
-export interface AccessSource extends FreshAccess {
-  /**
-   * Loaded at community `version` or later, so it knows every channel the
-   * changes up to `version` name: one it does not know is gone.
-   */
-  atLeast(version: number): Promise<Access>;
-}
+export type { AccessSource };
 
 /** Changes per `changes` frame, so a long replay never builds one huge string. */
 const CHUNK = 200;
@@ -66,7 +60,7 @@ export async function catchUp(
   access: AccessSource,
 ): Promise<CatchUp> {
   if (cursor !== undefined && cursor > 0) {
-    const current = await scopeVersion(db, scope);
+    const current = await connectReads(db).version(scope);
     if (cursor === current) return { frames: [], version: current };
     if (cursor < current && current - cursor <= Limits.replayLimit) {
       const changes = await readChanges(db, scope, cursor, current - cursor);

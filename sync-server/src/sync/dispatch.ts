@@ -11,7 +11,6 @@ import {
   type RejectDown,
   type WireError,
 } from '@echora/shared';
-import type { Queryable } from '../db/types.ts';
 import type { MutationContext, MutationResult } from '../write/context.ts';
 import type { SetWriter } from '../write/set-write.ts';
 import type { Access } from '../domain/permissions/access.ts';
@@ -67,27 +66,6 @@ const checkers = Object.fromEntries(
 ) as Record<MutationName, (value: unknown) => Checked<unknown>>;
 
 const reject = (seq: number, error: WireError): RejectDown => ({ type: 'reject', seq, error });
-
-/**
- * The next seq a client should send: one past the last recorded — or null
- * when the client id's records belong to another account. Ids are the
- * client's to choose, so ownership is checked here: a member who learned
- * someone else's client id must not read its recorded answers or take its
- * sequence numbers (which would turn that person's next sends into replays).
- */
-export async function nextSeq(
-  db: Queryable,
-  clientId: string,
-  userId: string,
-): Promise<number | null> {
-  const { rows } = await db.query<{ max: number | null; foreign: boolean | null }>(
-    `SELECT max(seq) AS max, bool_or(user_id <> $2) AS foreign
-     FROM client_mutations WHERE client_id = $1`,
-    [clientId, userId],
-  );
-  if (rows[0]?.foreign) return null;
-  return Number(rows[0]?.max ?? 0) + 1;
-}
 
 /**
  * Applies one `mutate` frame of (userId, clientId) exactly once: the write,

@@ -18,7 +18,8 @@ import {
 import type { ChangesEvent } from '../bus/types.ts';
 import { messagePage } from '../domain/messages/queries.ts';
 import { removalOf } from '../domain/moderation/removal.ts';
-import { nextSeq, dispatch } from './dispatch.ts';
+import { dispatch } from './dispatch.ts';
+import { connectReads } from './connect-reads.ts';
 import type { SyncDeps } from './deps.ts';
 import type { HubSession } from './hub.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
@@ -340,7 +341,7 @@ export class Session implements HubSession {
     // Someone who registered on another node a moment ago may be newer than the cache.
     if (!access.member(userId)) access = await this.deps.access.reload();
     if (!access.member(userId)) return this.removed(userId);
-    const next = await nextSeq(this.deps.db, auth.clientId, userId);
+    const next = await connectReads(this.deps.db).nextSeq(auth.clientId, userId);
     if (this.state !== 'auth') return;
     if (next === null) {
       return this.close(CloseCode.badHandshake, 'clientId: belongs to another account');

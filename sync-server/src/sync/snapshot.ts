@@ -16,13 +16,19 @@ import { listOwnVotes } from '../domain/polls/queries.ts';
 import { listRoles } from '../domain/roles/queries.ts';
 import { readUserSettings } from '../domain/settings/queries.ts';
 import type { Access } from '../domain/permissions/access.ts';
-import { scopeVersion } from '../write/feed.ts';
+import { accessVersions } from '../domain/permissions/load.ts';
 import { iso } from '../db/timestamps.ts';
 import { sharedRead } from './shared-reads.ts';
+import { connectReads } from './connect-reads.ts';
 
-/** Permissions read after the call (`AccessCache.reload`). */
-export interface FreshAccess {
-  reload(): Promise<Access>;
+/** Permissions at least as new as given versions (`AccessCache.atLeast`). */
+export interface AccessSource {
+  /**
+   * Loaded at community `version` or later (and DM access counter
+   * `dmVersion` or later), so it knows every channel the changes up to
+   * `version` name: one it does not know is gone.
+   */
+  atLeast(version: number, dmVersion?: number): Promise<Access>;
 }
 
 export interface Snapshot {
@@ -36,26 +42,28 @@ export interface Snapshot {
  * the rows are at least that new; changes after it replay as idempotent
  * upserts and tombstones. Every change carries the snapshot's version.
  *
- * Channels are judged by permissions loaded after their rows were read, so a
- * row renamed after it was made private is never judged by the older rule
- * (and one deleted since is left out; its tombstone follows).
+ * Channels are judged by permissions at least as new as their rows: the
+ * access versions are read after the rows (with them, once for every socket
+ * that shares the read), and the cached permissions serve when they are that
+ * new. So a row renamed after it was made private is never judged by the
+ * older rule (and one deleted since is left out; its tombstone follows).
  */
 export async function snapshot(
   db: Queryable,
   scope: string,
-  access: FreshAccess,
+  access: AccessSource,
   userId: string,
 ): Promise<Snapshot> {
-  const version = await scopeVersion(db, scope);
+  const version = await connectReads(db).version(scope);
   if (scope === COMMUNITY_SCOPE) {
     // The same rows for everyone (each user's channels are picked below): read once per version.
-    const { channels, members, formerMembers, roles, emojis, name } = await sharedRead(
+    const { channels, members, formerMembers, roles, emojis, name, seen } = await sharedRead(
       db,
       scope,
       version,
       () => communityRows(db),
     );
-    const judge = await access.reload();
+    const judge = await access.atLeast(seen.version, seen.dmVersion);
     const changes: Change[] = [
       ...channels
         // Direct conversations come in their participants' own scopes.
@@ -101,8 +109,11 @@ export async function snapshot(
     });
   }
   if (parsed?.kind === 'user') {
-    const { states, blocks, votes, settings, dms } = await sharedRead(db, scope, version, () =>
-      userRows(db, parsed.id),
+    const { states, blocks, votes, settings, dms, seen } = await sharedRead(
+      db,
+      scope,
+      version,
+      () => userRows(db, parsed.id),
     );
     const changes = states.map((data): Change => ({
       version,
@@ -123,7 +134,7 @@ export async function snapshot(
     }
     if (settings) changes.push({ version, op: 'upsert', entity: 'userSettings', data: settings });
     // The user's conversations, judged (like the community's channels) after they were read.
-    const judge = dms.length > 0 ? await access.reload() : undefined;
+    const judge = dms.length > 0 ? await access.atLeast(seen.version, seen.dmVersion) : undefined;
     for (const data of dms) {
       if (judge?.canSeeChannel(parsed.id, data.id))
         changes.push({ version, op: 'upsert', entity: 'channel', data });
@@ -136,14 +147,13 @@ export async function snapshot(
 /** The community scope's rows, before any user's channels are picked. */
 async function communityRows(db: Queryable) {
   const [channels, members] = await Promise.all([listChannels(db), listMembers(db)]);
-  return {
-    channels,
-    members,
-    formerMembers: await listFormerMembers(db),
-    roles: await listRoles(db),
-    emojis: await listEmojis(db),
-    name: (await readCommunity(db)).name,
-  };
+  const formerMembers = await listFormerMembers(db);
+  const roles = await listRoles(db);
+  const emojis = await listEmojis(db);
+  const { name } = await readCommunity(db);
+  // After the rows: permissions at least this new know every channel they hold.
+  const seen = await accessVersions(db);
+  return { channels, members, formerMembers, roles, emojis, name, seen };
 }
 
 /** A user scope's rows (its conversations are judged by the caller, after the read). */
@@ -159,5 +169,7 @@ async function userRows(db: Queryable, userId: string) {
     votes: await listOwnVotes(db, userId),
     settings: await readUserSettings(db, userId),
     dms: await listDmsOf(db, userId),
+    // After the rows: permissions at least this new know every conversation they hold.
+    seen: await accessVersions(db),
   };
 }

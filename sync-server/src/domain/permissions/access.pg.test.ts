@@ -147,6 +147,33 @@ describeEachDb('permission cache: a reload reads after it was asked for', (getDb
     expect(gate.loads()).toBe(2);
   });
 
+  it('atLeast(v, dmV) answers from the cache while it is that new, and loads once either version moved past it', async () => {
+    const { user } = await memberAndChannel();
+    const gate = heldReads(getDb());
+    const cache = new AccessCache(gate.db);
+    const loaded = await cache.reload();
+    const { version, dmVersion } = loaded.data;
+    // Connects judging rows read at these versions: no query.
+    const same = await Promise.all([cache.atLeast(version, dmVersion), cache.atLeast(version)]);
+    expect(same).toEqual([loaded, loaded]);
+    expect(gate.loads()).toBe(1);
+    // A ban commits with its version; rows read after it ask for that version.
+    await getDb().query('UPDATE members SET banned_at = now() WHERE user_id = $1', [user]);
+    const { rows } = await getDb().query<{ version: number }>(
+      "UPDATE scopes SET version = version + 1 WHERE scope = 'community' RETURNING version",
+    );
+    const banned = await cache.atLeast(Number(rows[0]?.version), dmVersion);
+    expect(banned.member(user)).toBeUndefined();
+    expect(gate.loads()).toBe(2);
+    // The DM access counter alone moving is enough to load again.
+    await getDb().query(
+      "INSERT INTO scopes (scope, version) VALUES ('dm-access', 1) ON CONFLICT (scope) DO UPDATE SET version = scopes.version + 1",
+    );
+    const dms = await cache.atLeast(banned.data.version, banned.data.dmVersion + 1);
+    expect(dms.data.dmVersion).toBe(banned.data.dmVersion + 1);
+    expect(gate.loads()).toBe(3);
+  });
+
   it('a failed load fails its callers and the next reload tries again', async () => {
     const { user } = await memberAndChannel();
     let fail = true;

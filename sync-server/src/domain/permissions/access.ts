@@ -123,9 +123,14 @@ export class AccessCache {
     return this.reload();
   }
 
-  /** Access loaded at community `version` or later (a version read from the database). */
-  atLeast(version: number): Promise<Access> {
+  /**
+   * Access loaded at community `version` or later, and at DM access counter
+   * `dmVersion` or later (versions read from the database): the cached one
+   * when it is new enough, without a query.
+   */
+  atLeast(version: number, dmVersion = 0): Promise<Access> {
     this.invalidate(version);
+    this.invalidateDms(dmVersion);
     return this.get();
   }
 

@@ -24,6 +24,26 @@ export interface AccessData {
   blocks: Set<string>;
 }
 
+/** The versions access data depends on: the community scope's and the DM access counter's. */
+export interface AccessVersions {
+  version: number;
+  dmVersion: number;
+}
+
+/**
+ * Reads the community scope's version and the DM access counter. Read after
+ * some rows, access loaded at these versions or later is at least as new as
+ * those rows (a write bumps its version in the transaction that writes them).
+ */
+export async function accessVersions(db: Queryable): Promise<AccessVersions> {
+  const { rows } = await db.query<{ scope: string; version: number }>(
+    "SELECT scope, version FROM scopes WHERE scope IN ('community', $1)",
+    [DM_ACCESS_COUNTER],
+  );
+  const counter = (scope: string) => Number(rows.find((r) => r.scope === scope)?.version ?? 0);
+  return { version: counter('community'), dmVersion: counter(DM_ACCESS_COUNTER) };
+}
+
 /**
  * Reads roles, members, channels and overrides in one go: side by side on a
  * pool; one after another (`serial`) on a transaction's single connection,
@@ -31,13 +51,7 @@ export interface AccessData {
  * overlapping queries.
  */
 export async function loadAccess(db: Queryable, serial = false): Promise<AccessData> {
-  const { rows: counters } = await db.query<{ scope: string; version: number }>(
-    "SELECT scope, version FROM scopes WHERE scope IN ('community', $1)",
-    [DM_ACCESS_COUNTER],
-  );
-  const counter = (scope: string) => Number(counters.find((r) => r.scope === scope)?.version ?? 0);
-  const version = counter('community');
-  const dmVersion = counter(DM_ACCESS_COUNTER);
+  const { version, dmVersion } = await accessVersions(db);
   const [roles, members, memberRoles, channels, overrides, community, dms, blocks] = await readAll(
     serial,
     [
