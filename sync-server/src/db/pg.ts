@@ -37,7 +37,7 @@ const preparedOn = new WeakMap<PoolClient, Map<string, string>>();
  */
 function preparedName(client: PoolClient, sql: string): string | undefined {
   let names = preparedOn.get(client);
-  if (!names) preparedOn.set(client, (names = new Map()));
+  if (!names) preparedOn.set(client, (names = new Map<string, string>()));
   let name = names.get(sql);
   if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
     name = `echora_${names.size}`;
