@@ -75,3 +75,10 @@ writeFileSync(
   ),
 );
 console.log(`\nwritten to ${out.pathname}`);
+
+// Every figure closes what it opened; if something still holds the event loop
+// (a leaked handle would leave `npm run bench` running forever), name it and end.
+setTimeout(() => {
+  console.error(`bench: still open after the run: ${process.getActiveResourcesInfo().join(', ')}`);
+  process.exit();
+}, 5000).unref();
