@@ -2,11 +2,14 @@
  * Preloaded into a benchmark's server child (`node --expose-gc --import tsx
  * --import ./bench/lib/memory-probe.ts <server>`, with an IPC channel): it
  * answers the parent's `memory` question with the heap and RSS after forced
- * garbage collections, and writes a heap snapshot when asked. Nothing in the
- * server loads it; without an IPC channel it does nothing.
+ * garbage collections, writes a heap snapshot when asked, and answers `usage`
+ * (the soak's) with memory as it is and the GC pauses since the last `usage`,
+ * forcing nothing. Nothing in the server loads it; without an IPC channel it
+ * does nothing.
  */
-import { writeHeapSnapshot } from 'node:v8';
-import type { ProbeAnswer, ProbeQuestion } from './memory.ts';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import type { GcPauses, ProbeAnswer, ProbeQuestion, UsageAnswer } from './memory.ts';
 
 const collect = globalThis.gc;
 
@@ -24,7 +27,37 @@ function tcpSockets(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 }
 
-async function answer(q: ProbeQuestion): Promise<ProbeAnswer> {
+const pauses = (): GcPauses => ({ count: 0, totalMs: 0, maxMs: 0 });
+let minor = pauses();
+let major = pauses();
+let heapAfterMajor = 0;
+
+function onGc(entry: PerformanceEntry): void {
+  const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+  const p =
+    kind === constants.NODE_PERFORMANCE_GC_MINOR
+      ? minor
+      : kind === constants.NODE_PERFORMANCE_GC_MAJOR
+        ? major
+        : undefined;
+  if (p === undefined) return;
+  p.count += 1;
+  p.totalMs += entry.duration;
+  p.maxMs = Math.max(p.maxMs, entry.duration);
+  // Observers run a little after the collection: close enough for a trend.
+  if (p === major) heapAfterMajor = getHeapStatistics().used_heap_size;
+}
+
+function usageNow(id: number): UsageAnswer {
+  const m = process.memoryUsage();
+  const a = { id, heapUsed: m.heapUsed, rss: m.rss, heapAfterMajor, minor, major };
+  minor = pauses();
+  major = pauses();
+  return a;
+}
+
+async function answer(q: ProbeQuestion): Promise<ProbeAnswer | UsageAnswer> {
+  if (q.type === 'usage') return usageNow(q.id);
   await settle();
   const m = process.memoryUsage();
   const snapshot = q.type === 'heapsnapshot' ? writeHeapSnapshot(q.path) : undefined;
@@ -39,6 +72,9 @@ async function answer(q: ProbeQuestion): Promise<ProbeAnswer> {
 }
 
 if (process.send !== undefined) {
+  new PerformanceObserver((list) => list.getEntries().forEach(onGc)).observe({
+    entryTypes: ['gc'],
+  });
   process.on('message', (q: ProbeQuestion) => {
     void answer(q).then((a) => process.send?.(a));
   });

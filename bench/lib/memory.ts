@@ -6,7 +6,28 @@ export function probedArgs(entry: string): string[] {
 }
 
 export type ProbeQuestion =
-  { id: number; type: 'memory' } | { id: number; type: 'heapsnapshot'; path: string };
+  | { id: number; type: 'memory' }
+  | { id: number; type: 'heapsnapshot'; path: string }
+  | { id: number; type: 'usage' };
+
+/** Pauses of one kind of collection since the last `usage` question. */
+export interface GcPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** The `usage` answer: read as it is, no collection forced (a running soak must not stall). */
+export interface UsageAnswer {
+  id: number;
+  heapUsed: number;
+  rss: number;
+  /** `heapUsed` as the last full (mark-compact) collection left it; 0 before the first. */
+  heapAfterMajor: number;
+  /** Scavenges (young generation) and full collections since the last `usage` question. */
+  minor: GcPauses;
+  major: GcPauses;
+}
 
 /** Bytes after forced collections, and the TCP sockets the process holds. */
 export interface ProbeAnswer {
@@ -21,6 +42,11 @@ export interface ProbeAnswer {
 
 let nextId = 1;
 
+/** The child's memory and GC pauses without forcing a collection (see {@link UsageAnswer}). */
+export function usage(child: ChildProcess): Promise<UsageAnswer> {
+  return ask(child, { id: nextId++, type: 'usage' });
+}
+
 /** Asks a child started with {@link probedArgs} and an IPC channel. */
 export function probe(child: ChildProcess, heapSnapshotPath?: string): Promise<ProbeAnswer> {
   const id = nextId++;
@@ -28,8 +54,13 @@ export function probe(child: ChildProcess, heapSnapshotPath?: string): Promise<P
     heapSnapshotPath === undefined
       ? { id, type: 'memory' }
       : { id, type: 'heapsnapshot', path: heapSnapshotPath };
+  return ask(child, question);
+}
+
+function ask<A extends { id: number }>(child: ChildProcess, question: ProbeQuestion): Promise<A> {
+  const { id } = question;
   return new Promise((resolve, reject) => {
-    const onMessage = (a: ProbeAnswer): void => {
+    const onMessage = (a: A): void => {
       if (a.id !== id) return;
       child.off('message', onMessage);
       child.off('exit', onExit);
