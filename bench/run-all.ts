@@ -76,9 +76,11 @@ writeFileSync(
 );
 console.log(`\nwritten to ${out.pathname}`);
 
-// Every figure closes what it opened; if something still holds the event loop
-// (a leaked handle would leave `npm run bench` running forever), name it and end.
+// Every figure closes what it opened, so the run ends by itself. A guard: if
+// something still holds the event loop 5 s on (a leaked handle would leave
+// `npm run bench` running forever; P18's Yjs awareness timers once did), name
+// it and end with 1, so the leak is not mistaken for a clean run.
 setTimeout(() => {
   console.error(`bench: still open after the run: ${process.getActiveResourcesInfo().join(', ')}`);
-  process.exit();
+  process.exit(1);
 }, 5000).unref();
