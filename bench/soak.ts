@@ -5,11 +5,13 @@
  * the ping→pong waits of a probe socket (a `ping` every 50 ms from a process
  * of its own, soak-probe.ts): p99 and the longest, which bounds the server's
  * event-loop stalls from above; the server's RSS, heap used and heap after its
- * last full collection, and its GC pauses (scavenges and full collections:
- * count, longest) and CPU over the window, read without forcing a collection
- * (`lib/memory-probe.ts` is preloaded, `usage` question); beside them the
- * frames the clients received, this process's own lag and the machine's load,
- * to tell a slow server from a slow harness. Exits 1 if the p99 of every ping
+ * last full collection, its own event-loop delay, its GC pauses (scavenges
+ * and full collections: count, total, longest) and CPU over the window, read
+ * without forcing a collection (`lib/memory-probe.ts` is preloaded, `usage`
+ * question); beside them the frames the clients received, this process's own
+ * lag and the machine's load, to tell a slow server from a slow harness (the
+ * sender sends what is due by the clock, so a late tick does not lower the
+ * rate). Exits 1 if the p99 of every ping
  * passed 100 ms, or RSS or heap after a full collection grew more than
  * SOAK_MAX_GROWTH_MB (64) from the first report to the last.
  *
@@ -79,9 +81,14 @@ try {
   let received = 0;
   for (const c of clients) c.ws.on('message', () => (received += 1));
   let n = 0;
+  // Sends what the clock says is due: a tick this process was late for does not lower the rate.
+  const sendingFrom = performance.now();
   const sender = setInterval(() => {
-    const c = clients[n % clients.length];
-    if (c) sendMessage(c, general, `soak ${n++} ${'x'.repeat(200)}`);
+    const due = Math.floor(((performance.now() - sendingFrom) / 1000) * RATE);
+    for (; n < due; n++) {
+      const c = clients[n % clients.length];
+      if (c) sendMessage(c, general, `soak ${n} ${'x'.repeat(200)}`);
+    }
   }, 1000 / RATE);
   const pid = server.child.pid ?? 0;
   const rss: number[] = [];
@@ -107,7 +114,9 @@ try {
     console.log(
       `t=${Math.round((Date.now() - started) / 1000)}s ping p99=${pings.p99.toFixed(1)} max=${pings.worst.toFixed(1)} ms` +
         ` | rss=${(u.rss / MiB).toFixed(1)} heap=${(u.heapUsed / MiB).toFixed(1)} after-full-gc=${(u.heapAfterMajor / MiB).toFixed(1)} MiB` +
-        ` | gc minor ${u.minor.count}× max ${u.minor.maxMs.toFixed(1)} ms, full ${u.major.count}× max ${u.major.maxMs.toFixed(1)} ms` +
+        ` | server loop delay p99=${u.loopDelayP99Ms.toFixed(1)} max=${u.loopDelayMaxMs.toFixed(1)} ms` +
+        ` | gc minor ${u.minor.count}× ${u.minor.totalMs.toFixed(0)} ms (max ${u.minor.maxMs.toFixed(1)}),` +
+        ` full ${u.major.count}× ${u.major.totalMs.toFixed(0)} ms (max ${u.major.maxMs.toFixed(1)})` +
         ` | server cpu ${(((cpuNow - cpu) / REPORT_S) * 100).toFixed(0)}% | sent=${n} received=${received}` +
         ` harness lag p99=${(lag.percentile(99) / 1e6).toFixed(1)} ms load=${loadavg()[0]?.toFixed(1)}`,
     );

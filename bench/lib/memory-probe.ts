@@ -7,7 +7,13 @@
  * forcing nothing. Nothing in the server loads it; without an IPC channel it
  * does nothing.
  */
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import {
+  constants,
+  monitorEventLoopDelay,
+  PerformanceObserver,
+  type IntervalHistogram,
+  type PerformanceEntry,
+} from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import type { GcPauses, ProbeAnswer, ProbeQuestion, UsageAnswer } from './memory.ts';
 
@@ -48,11 +54,27 @@ function onGc(entry: PerformanceEntry): void {
   if (p === major) heapAfterMajor = getHeapStatistics().used_heap_size;
 }
 
+/** The server's own event-loop delay, from the first `usage` question on. */
+let loop: IntervalHistogram | undefined;
+
 function usageNow(id: number): UsageAnswer {
   const m = process.memoryUsage();
-  const a = { id, heapUsed: m.heapUsed, rss: m.rss, heapAfterMajor, minor, major };
+  const a = {
+    id,
+    heapUsed: m.heapUsed,
+    rss: m.rss,
+    heapAfterMajor,
+    minor,
+    major,
+    loopDelayP99Ms: loop === undefined ? 0 : loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop === undefined ? 0 : loop.max / 1e6,
+  };
   minor = pauses();
   major = pauses();
+  if (loop === undefined) {
+    loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+  } else loop.reset();
   return a;
 }
 

@@ -27,6 +27,9 @@ export interface UsageAnswer {
   /** Scavenges (young generation) and full collections since the last `usage` question. */
   minor: GcPauses;
   major: GcPauses;
+  /** The process's own event-loop delay since the last `usage` (10 ms resolution; 0 at the first). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** Bytes after forced collections, and the TCP sockets the process holds. */
