@@ -8,12 +8,16 @@
  * last full collection, its own event-loop delay, its GC pauses (scavenges
  * and full collections: count, total, longest) and CPU over the window, read
  * without forcing a collection (`lib/memory-probe.ts` is preloaded, `usage`
- * question); beside them the frames the clients received, this process's own
+ * question); beside them the frames the clients received (a batch is one
+ * frame), the share of the sent messages that ten of them saw, the clients the
+ * server closed, this process's own
  * lag and the machine's load, to tell a slow server from a slow harness (the
  * sender sends what is due by the clock, so a late tick does not lower the
  * rate). Exits 1 if the p99 of every ping
- * passed 100 ms, or RSS or heap after a full collection grew more than
- * SOAK_MAX_GROWTH_MB (64) from the first report to the last.
+ * passed 100 ms, RSS or heap after a full collection grew more than
+ * SOAK_MAX_GROWTH_MB (64) from the first report to the last (heap: from the
+ * first report after a full collection under traffic), a watcher missed
+ * a message or the server closed a client.
  *
  *   npx tsx bench/soak.ts                  # PGlite, 10 minutes
  *   SOAK_SECONDS=60 DATABASE=pg npx tsx bench/soak.ts
@@ -78,8 +82,20 @@ try {
   // This process's own lag: when it is high, the clients (not the server) fall behind.
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
+  // Frames, not messages: a group commit's batch goes out as one frame. Ten
+  // watchers count the messages themselves, and every close is counted.
   let received = 0;
-  for (const c of clients) c.ws.on('message', () => (received += 1));
+  let watched = 0;
+  const WATCHERS = Math.min(10, clients.length);
+  const closes = new Map<number, number>();
+  clients.forEach((c, i) => {
+    c.ws.on('message', (data: Buffer) => {
+      received += 1;
+      if (i < WATCHERS) watched += data.toString().match(/"soak \d+ /g)?.length ?? 0;
+    });
+    c.ws.on('close', (code: number) => closes.set(code, (closes.get(code) ?? 0) + 1));
+  });
+  const closed = () => [...closes].map(([code, k]) => `${k}× ${code}`).join(', ') || 'none';
   let n = 0;
   // Sends what the clock says is due: a tick this process was late for does not lower the rate.
   const sendingFrom = performance.now();
@@ -108,7 +124,8 @@ try {
     const u = await usage(server.child);
     const cpuNow = cpuSeconds(pid);
     rss.push(u.rss / MiB);
-    heap.push(u.heapAfterMajor / MiB);
+    // From the first full collection under traffic on (the one before it followed the connects).
+    if (u.major.count > 0 || heap.length > 0) heap.push(u.heapAfterMajor / MiB);
     worstEver = Math.max(worstEver, pings.worst);
     worstP99 = Math.max(worstP99, pings.p99);
     console.log(
@@ -117,7 +134,8 @@ try {
         ` | server loop delay p99=${u.loopDelayP99Ms.toFixed(1)} max=${u.loopDelayMaxMs.toFixed(1)} ms` +
         ` | gc minor ${u.minor.count}× ${u.minor.totalMs.toFixed(0)} ms (max ${u.minor.maxMs.toFixed(1)}),` +
         ` full ${u.major.count}× ${u.major.totalMs.toFixed(0)} ms (max ${u.major.maxMs.toFixed(1)})` +
-        ` | server cpu ${(((cpuNow - cpu) / REPORT_S) * 100).toFixed(0)}% | sent=${n} received=${received}` +
+        ` | server cpu ${(((cpuNow - cpu) / REPORT_S) * 100).toFixed(0)}% | sent=${n} frames=${received}` +
+        ` watched ${((watched / WATCHERS / Math.max(n, 1)) * 100).toFixed(1)}% closed ${closed()}` +
         ` harness lag p99=${(lag.percentile(99) / 1e6).toFixed(1)} ms load=${loadavg()[0]?.toFixed(1)}`,
     );
     cpu = cpuNow;
@@ -129,6 +147,14 @@ try {
   }
   clearInterval(sender);
   await pinger.stop();
+  // Every sent message should reach every watcher: wait (at most 30 s) for the last ones.
+  for (const end = Date.now() + 30_000; watched < WATCHERS * n && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 100));
+  const missing = WATCHERS * n - watched;
+  console.log(
+    `delivered: ${watched} of ${WATCHERS * n} messages to ${WATCHERS} watchers; clients closed: ${closed()}; ` +
+      `server warnings: ${server.warnings().length}`,
+  );
   const rssGrowth = (rss.at(-1) ?? 0) - (rss[0] ?? 0);
   const heapGrowth = (heap.at(-1) ?? 0) - (heap[0] ?? 0);
   const summary = [
@@ -136,11 +162,16 @@ try {
     { name: 'ping→pong p99, worst window', value: worstP99, unit: 'ms' },
     { name: 'ping→pong max', value: worstEver, unit: 'ms' },
     { name: 'rss growth first→last report', value: rssGrowth, unit: 'MiB' },
-    { name: 'heap after full gc, growth first→last report', value: heapGrowth, unit: 'MiB' },
+    { name: 'heap after full gc, growth first→last full gc', value: heapGrowth, unit: 'MiB' },
   ];
   for (const s of summary) console.log(`${s.name}: ${s.value.toFixed(1)} ${s.unit}`);
-  if (pings.allP99 > 100 || rssGrowth > MAX_GROWTH_MB || heapGrowth > MAX_GROWTH_MB)
-    process.exitCode = 1;
+  const failed =
+    pings.allP99 > 100 ||
+    rssGrowth > MAX_GROWTH_MB ||
+    heapGrowth > MAX_GROWTH_MB ||
+    missing > 0 ||
+    closes.size > 0;
+  if (failed) process.exitCode = 1;
 } finally {
   for (const c of clients) c.ws.terminate();
   await server.stop();
