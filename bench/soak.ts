@@ -155,6 +155,7 @@ try {
     `delivered: ${watched} of ${WATCHERS * n} messages to ${WATCHERS} watchers; clients closed: ${closed()}; ` +
       `server warnings: ${server.warnings().length}`,
   );
+  for (const w of server.warnings().slice(0, 3)) console.log(`  ${w.slice(0, 300)}`);
   const rssGrowth = (rss.at(-1) ?? 0) - (rss[0] ?? 0);
   const heapGrowth = (heap.at(-1) ?? 0) - (heap[0] ?? 0);
   const summary = [
