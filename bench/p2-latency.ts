@@ -85,7 +85,12 @@ async function echora(total: number): Promise<number[]> {
   try {
     const owner = await register(server.url, 'p2owner');
     const tokens = socketUsers(server.url, 'p2user', owner.accessToken);
-    const admin = await connect(server.syncUrl, await tokens());
+    let answered = 0;
+    let refused = '';
+    const admin = await connect(server.syncUrl, await tokens(), (raw) => {
+      if (raw.startsWith('{"type":"ack"')) answered += 1;
+      else if (raw.startsWith('{"type":"reject"')) refused ||= raw;
+    });
     clients.push(admin);
     const channels = [admin.channels.get('text:general') ?? ''];
     for (let c = 1; c < CHANNELS; c++) {
@@ -106,8 +111,16 @@ async function echora(total: number): Promise<number[]> {
       // A group-committed batch sends a channel's messages in one frame.
       for (const m of raw.matchAll(TAG)) if (m[1]) arrivals.got(Number(m[1]));
     };
-    // Connect after the channels exist so each client's catch-up includes them.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Connect once the channels exist (acknowledged, not after a second), so
+    // each client's catch-up includes them: a channel that appears later is
+    // bootstrapped with a `reset`, whose messages are not counted below (the
+    // likely cause of a run at load 11 that ended "only 241/400 messages
+    // reached everyone").
+    for (const end = Date.now() + 60_000; answered < CHANNELS - 1 && !refused;) {
+      if (Date.now() > end) throw new Error(`P2: ${answered}/${CHANNELS - 1} channels created`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    if (refused) throw new Error(`P2: a channel was refused: ${refused}`);
     for (let i = 0; i < CLIENTS; i += 50) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(50, CLIENTS - i) }, async () =>
