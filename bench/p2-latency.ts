@@ -14,7 +14,8 @@ import { nowMs, Receivers } from './lib/p2-receivers.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { register, startProcess } from '@echora/testkit';
 import { socketUsers } from './lib/socket-users.ts';
-import { percentile } from './lib/stats.ts';
+import { cpuSeconds } from './lib/cpu.ts';
+import { percentile, round } from './lib/stats.ts';
 
 const CLIENTS = Number(process.env.P2_CLIENTS ?? 1000);
 const CHANNELS = Number(process.env.P2_CHANNELS ?? 50);
@@ -42,8 +43,9 @@ const profiled = (dir: string) => [
 async function drive(
   receivers: Receivers,
   total: number,
+  serverPid: number | undefined,
   send: (i: number) => void,
-): Promise<number[]> {
+): Promise<Run> {
   const sentAt = new Float64Array(total);
   const latencies: number[] = [];
   const all = new Promise<void>((resolve) =>
@@ -52,6 +54,7 @@ async function drive(
       if (latencies.length === total) resolve();
     }),
   );
+  const cpu0 = { server: serverPid ? cpuSeconds(serverPid) : 0, bench: cpuSeconds(process.pid) };
   const started = nowMs();
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / RATE - nowMs();
@@ -65,12 +68,29 @@ async function drive(
   clearTimeout(timer);
   if (latencies.length < total)
     throw new Error(`P2: only ${latencies.length}/${total} messages reached everyone`);
-  return latencies;
+  const seconds = (nowMs() - started) / 1000;
+  return {
+    latencies,
+    seconds,
+    serverCpu: (serverPid ? cpuSeconds(serverPid) : 0) - cpu0.server,
+    benchCpu: cpuSeconds(process.pid) - cpu0.bench,
+  };
 }
+
+/** A run's latencies, its length and the CPU seconds the server and the bench (all threads) used. */
+interface Run {
+  latencies: number[];
+  seconds: number;
+  serverCpu: number;
+  benchCpu: number;
+}
+
+const cpuNote = (name: string, r: Run) =>
+  `${name}: ${round(r.seconds, 1)} s, server CPU ${round(r.serverCpu, 1)} s, bench CPU ${round(r.benchCpu, 1)} s`;
 
 const content = (i: number) => `p2 ${i} ${'x'.repeat(100)}`;
 
-async function baseline(total: number): Promise<number[]> {
+async function baseline(total: number): Promise<Run> {
   const server = await startProcess({
     args: ['bench/baselines/ws-broadcast.ts'],
     ready: /listening (\d+)/,
@@ -85,8 +105,7 @@ async function baseline(total: number): Promise<number[]> {
       senders.push(ws);
       await new Promise((r) => ws.once('open', r));
     }
-    const on = receivers;
-    return await drive(on, total, (i) =>
+    return await drive(receivers, total, server.child.pid, (i) =>
       senders[i % senders.length]?.send(JSON.stringify({ content: content(i) })),
     );
   } finally {
@@ -96,7 +115,7 @@ async function baseline(total: number): Promise<number[]> {
   }
 }
 
-async function echora(total: number): Promise<number[]> {
+async function echora(total: number): Promise<Run> {
   const db = await createBenchDatabase();
   const server = await startEchora({}, db.url, PROFILE ? { args: profiled(PROFILE) } : {});
   const clients: SyncClient[] = [];
@@ -121,7 +140,7 @@ async function echora(total: number): Promise<number[]> {
     receivers = await Receivers.start(server.syncUrl, receiving, total, THREADS);
     for (let s = 0; s < SENDERS; s++) clients.push(await connect(server.syncUrl, await tokens()));
     const senders = clients;
-    return await drive(receivers, total, (i) => {
+    return await drive(receivers, total, server.child.pid, (i) => {
       const sender = senders[i % senders.length];
       const channel = channels[i % channels.length];
       if (sender && channel) sendMessage(sender, channel, content(i));
@@ -138,14 +157,16 @@ export async function p2(): Promise<Figure[]> {
   const total = RATE * SECONDS;
   const base = await baseline(total);
   const value = await echora(total);
+  process.stdout.write(`P2 ${cpuNote('Echora', value)}; ${cpuNote('bare', base)}\n`);
   const what = `${CLIENTS} clients (${THREADS} receiving threads), ${CHANNELS} channels, ${RATE} msgs/s for ${SECONDS} s`;
   return [50, 99].map((p) => ({
     id: 'P2',
     name: `send→every-receiver latency p${p}, ${what} (durable, Postgres)`,
-    value: percentile(value, p),
+    value: percentile(value.latencies, p),
     unit: 'ms',
     baselineName: 'bare ws broadcast',
-    baseline: percentile(base, p),
+    baseline: percentile(base.latencies, p),
     better: 'lower' as const,
+    notes: `${cpuNote('Echora', value)}; ${cpuNote('bare', base)}`,
   }));
 }
