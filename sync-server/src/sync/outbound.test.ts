@@ -71,4 +71,24 @@ describe('outbound byte bound', () => {
     await waiting;
     expect(outbound.backedUp).toBe(true);
   });
+
+  it('sends a frame given as UTF-8 bytes as a text frame, as it sends a string', async () => {
+    const { server, client, close } = await openSocketPair();
+    cleanup = close;
+    const outbound = new Outbound(server, limits, { overflow: () => undefined });
+    const got: { text: string; binary: boolean }[] = [];
+    const two = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer, binary: boolean) => {
+        got.push({ text: data.toString('utf8'), binary });
+        if (got.length === 2) resolve();
+      }),
+    );
+    outbound.send(Buffer.from('{"é":1}', 'utf8'));
+    outbound.send('{"é":2}');
+    await two;
+    expect(got).toEqual([
+      { text: '{"é":1}', binary: false },
+      { text: '{"é":2}', binary: false },
+    ]);
+  });
 });

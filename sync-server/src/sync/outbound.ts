@@ -17,6 +17,9 @@ export interface OutboundLimits {
   readonly socketPauseBytes: number;
 }
 
+/** A frame given as bytes goes out as text too (`ws` would make it binary). */
+const TEXT = { binary: false } as const;
+
 /** Who is told when a frame would take the backlog past `socketBufferBytes`. */
 export interface OutboundOwner {
   overflow(): void;
@@ -62,20 +65,21 @@ export class Outbound {
   /**
    * Queues a frame, or calls `overflow` when it would take a backlog past the
    * bound; sends nothing once closed. A frame to a socket that has caught up
-   * always goes, however large.
+   * always goes, however large. Bytes (UTF-8) go as they are: a string that
+   * many sockets share is better encoded once than by each socket's write.
    */
-  send(text: string): void {
+  send(frame: string | Buffer): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     const waiting = this.ws.bufferedAmount;
-    // UTF-16 length stands in for bytes (at most 3x under) without encoding the frame twice.
+    // A string's UTF-16 length stands in for bytes (at most 3x under) without encoding it twice.
     if (
       waiting > this.limits.socketPauseBytes &&
-      waiting + text.length > this.limits.socketBufferBytes
+      waiting + frame.length > this.limits.socketBufferBytes
     ) {
       this.owner.overflow();
       return;
     }
-    this.ws.send(text, this.#flushed);
+    this.ws.send(frame, TEXT, this.#flushed);
   }
 
   /** Resolves once no more than `socketPauseBytes` wait, or at once when closed. */
