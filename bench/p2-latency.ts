@@ -135,7 +135,8 @@ async function echora(total: number): Promise<Run> {
       const id = newId();
       channels.push(id);
       const answer = await admin.mutate('channel.create', { id, kind: 'text', name: `p2-${c}` });
-      if (answer.type !== 'ack') throw new Error(`P2: channel.create refused: ${answer.error.message}`);
+      if (answer.type !== 'ack')
+        throw new Error(`P2: channel.create refused: ${answer.error.message}`);
     }
     await admin.close();
     // Connect after the channels exist so each client's catch-up includes them.

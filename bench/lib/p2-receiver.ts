@@ -27,7 +27,8 @@ function scan(buf: Buffer, start: number, end: number, at: () => number): void {
   while (m !== -1 && m < end) {
     let i = 0;
     let p = m + MARKER.length;
-    for (let c = buf[p]; c !== undefined && c !== SPACE && p < end; c = buf[++p]) i = i * 10 + c - ZERO;
+    for (let c = buf[p]; c !== undefined && c !== SPACE && p < end; c = buf[++p])
+      i = i * 10 + c - ZERO;
     const n = (counts[i] ?? share) + 1;
     if (i < counts.length) counts[i] = n;
     if (n === share) {

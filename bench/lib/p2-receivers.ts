@@ -11,9 +11,7 @@ export interface ReceiverSetup {
 }
 
 export type ReceiverReport =
-  | { type: 'ready' }
-  | { type: 'done'; i: number; at: number }
-  | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'done'; i: number; at: number } | { type: 'error'; message: string };
 
 /** What precedes a message's number in every frame that carries it. */
 export const MARKER = Buffer.from('"content":"p2 ');
