@@ -59,7 +59,8 @@ export class Receivers {
     const count = typeof sockets === 'number' ? sockets : sockets.length;
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
-    let receivers: Receivers | undefined;
+    // Reports come only once every worker is in `workers`.
+    const receivers = new Receivers(workers, total);
     for (let w = 0; w < threads; w++) {
       const from = Math.floor((w * count) / threads);
       const to = Math.floor(((w + 1) * count) / threads);
@@ -77,12 +78,11 @@ export class Receivers {
           worker.on('message', (r: ReceiverReport) => {
             if (r.type === 'ready') resolve();
             else if (r.type === 'error') reject(new Error(`P2 receiver: ${r.message}`));
-            else receivers?.report(r.i, r.at);
+            else receivers.report(r.i, r.at);
           });
         }),
       );
     }
-    receivers = new Receivers(workers, total);
     try {
       await Promise.all(ready);
     } catch (err) {
