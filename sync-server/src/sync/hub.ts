@@ -13,8 +13,8 @@ import { fanoutDeliveries } from '../metrics/registry.ts';
 /** What the hub needs from a socket session. */
 export interface HubSession {
   readonly userId: string;
-  /** Live changes of a scope the session watches. */
-  deliver(event: ChangesEvent): void;
+  /** Live changes of a scope the session watches; `frame` is `event.frame` as UTF-8, encoded once for all. */
+  deliver(event: ChangesEvent, frame: Buffer): void;
   /** Which channels the user may see may have changed: bootstrap or revoke. */
   refreshAccess(): void;
   /**
@@ -22,8 +22,8 @@ export interface HubSession {
    * role lost send, an override changed): re-check what depends on permissions.
    */
   refreshPermissions(): void;
-  /** Sends an already-serialized frame. */
-  sendRaw(frame: string): void;
+  /** Sends an already-serialized frame (text, or its UTF-8 bytes). */
+  sendRaw(frame: string | Buffer): void;
   /** Live changes may have been lost (the bus was down): catch up every watched scope. */
   resync(): void;
 }
@@ -135,7 +135,11 @@ export class Hub {
       if (e.scope === COMMUNITY_SCOPE) this.access.invalidate(e.to);
       if (e.dmAccess !== undefined) this.access.invalidateDms(e.dmAccess);
       const watching = this.byScope.get(e.scope);
-      for (const s of watching ?? []) s.deliver(e);
+      if (watching) {
+        // Encoded once: a string would be measured and encoded again for every socket.
+        const frame = Buffer.from(e.frame, 'utf8');
+        for (const s of watching) s.deliver(e, frame);
+      }
       fanoutDeliveries.inc(watching?.size ?? 0);
       if (e.scope === COMMUNITY_SCOPE) {
         if (e.accessChanged) for (const s of this.sessions) s.refreshAccess();

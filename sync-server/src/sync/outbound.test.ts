@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSocketPair } from '@echora/testkit';
 import { Outbound } from './outbound.ts';
@@ -70,5 +71,48 @@ describe('outbound byte bound', () => {
     outbound.close();
     await waiting;
     expect(outbound.backedUp).toBe(true);
+  });
+
+  it('sends a frame given as UTF-8 bytes as a text frame, as it sends a string', async () => {
+    const { server, client, close } = await openSocketPair();
+    cleanup = close;
+    const outbound = new Outbound(server, limits, { overflow: () => undefined });
+    const got: { text: string; binary: boolean }[] = [];
+    const two = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer, binary: boolean) => {
+        got.push({ text: data.toString('utf8'), binary });
+        if (got.length === 2) resolve();
+      }),
+    );
+    outbound.send(Buffer.from('{"é":1}', 'utf8'));
+    outbound.send('{"é":2}');
+    await two;
+    expect(got).toEqual([
+      { text: '{"é":1}', binary: false },
+      { text: '{"é":2}', binary: false },
+    ]);
+  });
+
+  it('holds the frames of one loop turn and writes them together after it, in order', async () => {
+    const { server, client, close } = await openSocketPair();
+    cleanup = close;
+    const tcp = (server as unknown as { _socket: Socket })._socket;
+    const outbound = new Outbound(server, limits, { overflow: () => undefined });
+    const got: string[] = [];
+    const three = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer) => {
+        got.push(data.toString('utf8'));
+        if (got.length === 3) resolve();
+      }),
+    );
+    outbound.send('1');
+    outbound.send('2');
+    expect(tcp.writableCorked).toBe(1);
+    expect(tcp.writableLength).toBeGreaterThan(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(tcp.writableCorked).toBe(0);
+    outbound.send('3');
+    await three;
+    expect(got).toEqual(['1', '2', '3']);
   });
 });

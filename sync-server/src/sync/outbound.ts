@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
 /**
@@ -15,6 +16,24 @@ export interface OutboundLimits {
   readonly socketBufferBytes: number;
   /** Above this, {@link Outbound.backedUp} holds and {@link Outbound.drained} waits. */
   readonly socketPauseBytes: number;
+}
+
+/** A frame given as bytes goes out as text too (`ws` would make it binary). */
+const TEXT = { binary: false } as const;
+
+/**
+ * TCP sockets that were sent to in this turn of the event loop, corked, and
+ * uncorked together once the turn's I/O callbacks have run: a socket that is
+ * sent several frames in a turn (a fan-out of several commits) writes them in
+ * one system call instead of one each. `ws` corks around each frame itself;
+ * corks nest, so its uncork leaves ours in place.
+ */
+const corked: Socket[] = [];
+
+function uncorkAll(): void {
+  // One that passed `socketPauseBytes` was uncorked already (uncorking twice does nothing).
+  for (const tcp of corked) if (tcp.writableCorked > 0) tcp.uncork();
+  corked.length = 0;
 }
 
 /** Who is told when a frame would take the backlog past `socketBufferBytes`. */
@@ -62,20 +81,31 @@ export class Outbound {
   /**
    * Queues a frame, or calls `overflow` when it would take a backlog past the
    * bound; sends nothing once closed. A frame to a socket that has caught up
-   * always goes, however large.
+   * always goes, however large. Bytes (UTF-8) go as they are: a string that
+   * many sockets share is better encoded once than by each socket's write.
    */
-  send(text: string): void {
+  send(frame: string | Buffer): void {
     if (this.#closed || this.ws.readyState !== this.ws.OPEN) return;
     const waiting = this.ws.bufferedAmount;
-    // UTF-16 length stands in for bytes (at most 3x under) without encoding the frame twice.
+    // A string's UTF-16 length stands in for bytes (at most 3x under) without encoding it twice.
     if (
       waiting > this.limits.socketPauseBytes &&
-      waiting + text.length > this.limits.socketBufferBytes
+      waiting + frame.length > this.limits.socketBufferBytes
     ) {
       this.owner.overflow();
       return;
     }
-    this.ws.send(text, this.#flushed);
+    // `ws` keeps its TCP socket in a private field; corking it is all we do with it.
+    const tcp = (this.ws as unknown as { _socket: Socket })._socket;
+    const pause = this.limits.socketPauseBytes;
+    if (tcp.writableCorked === 0 && waiting <= pause) {
+      if (corked.length === 0) setImmediate(uncorkAll);
+      tcp.cork();
+      corked.push(tcp);
+    }
+    this.ws.send(frame, TEXT, this.#flushed);
+    // No more than `socketPauseBytes` wait for the turn's end: the kernel takes what it can now.
+    if (tcp.writableCorked > 0 && this.ws.bufferedAmount > pause) tcp.uncork();
   }
 
   /** Resolves once no more than `socketPauseBytes` wait, or at once when closed. */

@@ -136,8 +136,8 @@ export class Session implements HubSession {
   }
 
   /** Sends an already-serialized frame within the socket's byte bound. */
-  sendRaw(text: string): void {
-    this.outbound.send(text);
+  sendRaw(frame: string | Buffer): void {
+    this.outbound.send(frame);
   }
 
   /** Resolves when the client has read enough that more may be sent (at once when closed). */
@@ -145,8 +145,8 @@ export class Session implements HubSession {
     return this.outbound.drained();
   }
 
-  deliver(event: ChangesEvent): void {
-    this.streams?.deliver(event);
+  deliver(event: ChangesEvent, frame: Buffer): void {
+    this.streams?.deliver(event, frame);
   }
 
   resync(): void {

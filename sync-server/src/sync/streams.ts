@@ -69,14 +69,14 @@ export class ScopeStreams {
     this.stopped = true;
   }
 
-  deliver(e: ChangesEvent): void {
+  deliver(e: ChangesEvent, frame: Buffer): void {
     if (!this.watched.has(e.scope)) return;
     if (
       this.queue.pending === 0 &&
       !(e.channelIds && e.scope === COMMUNITY_SCOPE) &&
       this.watched.get(e.scope) === e.from
     ) {
-      this.owner.sendRaw(e.frame);
+      this.owner.sendRaw(frame);
       this.watched.set(e.scope, e.to);
       return;
     }
