@@ -146,6 +146,11 @@ export class GroupCommit {
       await this.commit(batch);
     } catch (err) {
       for (const item of batch) item.reject(err);
+      // A client's later mutations must not run without these (a seq gap): they fail too.
+      const failed = new Set(batch.map((item) => item.clientId));
+      const kept = this.queue.filter((item) => !failed.has(item.clientId));
+      for (const item of this.queue) if (failed.has(item.clientId)) item.reject(err);
+      this.queue.splice(0, this.queue.length, ...kept);
     } finally {
       this.running = false;
       // Whatever queued meanwhile has waited long enough.
@@ -350,6 +355,11 @@ export class GroupCommit {
  */
 export class GroupCommitLanes {
   private readonly lanes: GroupCommit[];
+  /** Clients with mutations not yet answered: their lane, last answer and how many. */
+  private readonly clients = new Map<
+    string,
+    { lane: GroupCommit; last: Promise<MutationAnswer>; count: number }
+  >();
 
   constructor(
     deps: GroupCommitDeps,
@@ -361,8 +371,26 @@ export class GroupCommitLanes {
     this.lanes = Array.from({ length: count }, () => new GroupCommit(deps, run, options, plan));
   }
 
+  /**
+   * A client's mutations on one lane queue there in order; one for another
+   * lane waits until the client's earlier ones are answered (and fails with
+   * the first that failed), so no lane sees a seq before the ones it follows.
+   */
   submit(userId: string, clientId: string, frame: MutateUp): Promise<MutationAnswer> {
-    return this.lane(frame).submit(userId, clientId, frame);
+    const lane = this.lane(frame);
+    const before = this.clients.get(clientId);
+    const answer =
+      before === undefined || before.lane === lane
+        ? lane.submit(userId, clientId, frame)
+        : before.last.then(() => lane.submit(userId, clientId, frame));
+    const entry = { lane, last: answer, count: (before?.count ?? 0) + 1 };
+    this.clients.set(clientId, entry);
+    const done = () => {
+      const now = this.clients.get(clientId);
+      if (now && --now.count === 0) this.clients.delete(clientId);
+    };
+    answer.then(done, done);
+    return answer;
   }
 
   private lane(frame: MutateUp): GroupCommit {
