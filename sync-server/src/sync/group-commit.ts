@@ -394,13 +394,16 @@ export class GroupCommitLanes {
   }
 
   private lane(frame: MutateUp): GroupCommit {
-    const args = frame.args;
-    const key =
-      typeof args === 'object' && args !== null && 'channelId' in args
-        ? String(args.channelId)
-        : '';
-    let hash = 0;
-    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
-    return this.lanes[hash % this.lanes.length] as GroupCommit;
+    return this.lanes[laneOf(frame, this.lanes.length)] as GroupCommit;
   }
+}
+
+/** The lane of `lanes` a mutation runs in: one per channel (mutations without one share a lane). */
+export function laneOf(frame: Pick<MutateUp, 'args'>, lanes: number): number {
+  const args = frame.args;
+  const key =
+    typeof args === 'object' && args !== null && 'channelId' in args ? String(args.channelId) : '';
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
+  return hash % lanes;
 }
