@@ -5,7 +5,8 @@ import { describeEachDb } from '../../test/helpers/db.ts';
 import { createTestApp } from '../../test/helpers/app.ts';
 import type { Db } from '../db/types.ts';
 import { createDispatch, dispatch, type DispatchDeps, type MutationAnswer } from './dispatch.ts';
-import { GroupCommit, laneOf, type RunMutation } from './group-commit.ts';
+import { GroupCommit, type RunMutation } from './group-commit.ts';
+import { laneOf } from './lanes.ts';
 
 const WRITERS = 12;
 
@@ -386,7 +387,7 @@ describeEachDb('sync: group commit', (getDb) => {
     }
   });
 
-  it('lanes: mutations of one client sent at once, alternating lanes, are all applied in order', async () => {
+  it('lanes: mutations of one client sent at once, in runs on two lanes, are all applied in order', async () => {
     // A second channel on the other of two lanes.
     let other = newId();
     const lane = (channelId: string) => laneOf({ args: { channelId } }, 2);
@@ -400,7 +401,9 @@ describeEachDb('sync: group commit', (getDb) => {
     const laned = createDispatch({ ...deps, groupCommit: { windowMs: 0, lanes: 2 } });
     const [userId] = users as [string];
     const clientId = newId();
-    const ids = Array.from({ length: 8 }, () => newId());
+    // Runs on one lane, then the other: a run's second mutation used to pass its first (a seq gap).
+    const onOther = [0, 0, 1, 1, 1, 0, 1, 0, 0, 1];
+    const ids = onOther.map(() => newId());
     // As a session does with a window of sends: each submitted before the last is answered.
     const answers = await Promise.all(
       ids.map((id, i) =>
@@ -410,7 +413,7 @@ describeEachDb('sync: group commit', (getDb) => {
           clientId,
           frame(i + 1, 'message.send', {
             id,
-            channelId: i % 2 ? other : general,
+            channelId: onOther[i] ? other : general,
             content: `pipelined ${i + 1}`,
           }),
         ),
@@ -422,6 +425,11 @@ describeEachDb('sync: group commit', (getDb) => {
       [ids],
     );
     expect(rows).toHaveLength(ids.length);
+    const recorded = await getDb().query<{ seq: string }>(
+      'SELECT seq FROM client_mutations WHERE client_id = $1 ORDER BY seq',
+      [clientId],
+    );
+    expect(recorded.rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => i + 1));
   });
 
   it('batches no more than maxBatch, and batches follow one another without deadlock', async () => {
