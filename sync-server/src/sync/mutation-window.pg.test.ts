@@ -51,7 +51,12 @@ function script(): Frame[] {
     ['message.edit', { id: m[0], content: 'x1 edited' }],
     ['message.send', { id: m[4], channelId: x, content: 'x3' }],
   ];
-  const frames: Frame[] = steps.map(([name, args], i) => ({ type: 'mutate', seq: i + 1, name, args }));
+  const frames: Frame[] = steps.map(([name, args], i) => ({
+    type: 'mutate',
+    seq: i + 1,
+    name,
+    args,
+  }));
   // Replays of seq 5 (an ack) and seq 7 (a refusal), inside the window.
   frames.splice(8, 0, frames[4] as Frame);
   frames.push(frames[6] as Frame);
