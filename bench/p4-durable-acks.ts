@@ -120,9 +120,26 @@ async function batched(pool: pg.Pool, channel: string): Promise<number> {
   return total / ((performance.now() - started) / 1000);
 }
 
+/** Read from the server's `/metrics`, to print the mean batch of a run. */
+const METRICS_TOKEN = 'p4-bench-metrics-token-of-32-characters';
+
+/** Group-commit batches so far and the mutations in them (`echora_group_commit_batch_size`). */
+async function batches(url: string): Promise<{ count: number; sum: number }> {
+  const response = await fetch(`${url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const text = await response.text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    count: value('echora_group_commit_batch_size_count'),
+    sum: value('echora_group_commit_batch_size_sum'),
+  };
+}
+
 /** The closed loop (one send in flight per client), then the windowed run, on one server. */
 async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
-  const server = await startEchora({}, url);
+  const server = await startEchora({ METRICS_TOKEN }, url);
   try {
     const user = await register(server.url, 'p4user');
     const clients = await Promise.all(
@@ -134,10 +151,14 @@ async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
       await clients[w]?.send(general, CONTENT);
     };
     const closed = await loops(CLIENTS, send);
+    const before = await batches(server.url);
     const windowed = await loops(CLIENTS, send, WINDOWED_PER_CLIENT, WINDOW);
+    const after = await batches(server.url);
+    const batch = (after.sum - before.sum) / (after.count - before.count);
     process.stderr.write(
       `P4: closed ${closed.rate.toFixed(0)}/s p50 ${closed.p50.toFixed(1)} p99 ${closed.p99.toFixed(1)} ms; ` +
-        `window ${WINDOW}: ${windowed.rate.toFixed(0)}/s p50 ${windowed.p50.toFixed(1)} p99 ${windowed.p99.toFixed(1)} ms\n`,
+        `window ${WINDOW}: ${windowed.rate.toFixed(0)}/s p50 ${windowed.p50.toFixed(1)} p99 ${windowed.p99.toFixed(1)} ms, ` +
+        `mean batch ${batch.toFixed(1)} mutations\n`,
     );
     for (const c of clients) c.client.ws.terminate();
     return { closed, windowed };

@@ -18,13 +18,13 @@ import { argumentRules, mutationHandlers, setWriters, type Handler } from '../do
 import { auditMutation } from '../domain/audit/mutations.ts';
 import {
   defaultGroupCommit,
-  GroupCommitLanes,
   type GroupCommitDeps,
   type GroupCommitOptions,
   type PlanMutation,
   type Planned,
   type RunMutation,
 } from './group-commit.ts';
+import { GroupCommitLanes } from './lanes.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
 import type { KeyedLimiter } from '../limits/token-bucket.ts';
 import { mutations } from '../metrics/registry.ts';

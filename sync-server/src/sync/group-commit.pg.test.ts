@@ -6,6 +6,7 @@ import { createTestApp } from '../../test/helpers/app.ts';
 import type { Db } from '../db/types.ts';
 import { createDispatch, dispatch, type DispatchDeps, type MutationAnswer } from './dispatch.ts';
 import { GroupCommit, type RunMutation } from './group-commit.ts';
+import { laneOf } from './lanes.ts';
 
 const WRITERS = 12;
 
@@ -384,6 +385,51 @@ describeEachDb('sync: group commit', (getDb) => {
         expect(own).toEqual(odd ? ['lane 1', 'lane 3', 'lane 5'] : ['lane 2', 'lane 4', 'lane 6']);
       }
     }
+  });
+
+  it('lanes: mutations of one client sent at once, in runs on two lanes, are all applied in order', async () => {
+    // A second channel on the other of two lanes.
+    let other = newId();
+    const lane = (channelId: string) => laneOf({ args: { channelId } }, 2);
+    while (lane(other) === lane(general)) other = newId();
+    await getDb().query(
+      "INSERT INTO channels (id, kind, name, topic, position, created_at) VALUES ($1, 'text', 'other-lane', '', 97, now())",
+      [other],
+    );
+    await getDb().query('INSERT INTO scopes (scope, version) VALUES ($1, 0)', [`channel:${other}`]);
+    await app.sync.deps.access.reload();
+    const laned = createDispatch({ ...deps, groupCommit: { windowMs: 0, lanes: 2 } });
+    const [userId] = users as [string];
+    const clientId = newId();
+    // Runs on one lane, then the other: a run's second mutation used to pass its first (a seq gap).
+    const onOther = [0, 0, 1, 1, 1, 0, 1, 0, 0, 1];
+    const ids = onOther.map(() => newId());
+    // As a session does with a window of sends: each submitted before the last is answered.
+    const answers = await Promise.all(
+      ids.map((id, i) =>
+        dispatch(
+          laned,
+          userId,
+          clientId,
+          frame(i + 1, 'message.send', {
+            id,
+            channelId: onOther[i] ? other : general,
+            content: `pipelined ${i + 1}`,
+          }),
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.type)).toEqual(ids.map(() => 'ack'));
+    const { rows } = await getDb().query<{ id: string }>(
+      'SELECT id FROM messages WHERE id = ANY($1) ORDER BY created_at, id',
+      [ids],
+    );
+    expect(rows).toHaveLength(ids.length);
+    const recorded = await getDb().query<{ seq: string }>(
+      'SELECT seq FROM client_mutations WHERE client_id = $1 ORDER BY seq',
+      [clientId],
+    );
+    expect(recorded.rows.map((r) => Number(r.seq))).toEqual(ids.map((_, i) => i + 1));
   });
 
   it('batches no more than maxBatch, and batches follow one another without deadlock', async () => {

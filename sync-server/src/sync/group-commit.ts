@@ -19,7 +19,7 @@ export interface GroupCommitOptions {
    * under load, mutations queue behind the running batch and form the next one anyway.
    */
   windowMs: number;
-  /** Batches in flight at once on Postgres (see {@link GroupCommitLanes}); PGlite runs one. */
+  /** Batches in flight at once on Postgres (see `lanes.ts`); PGlite runs one. */
   lanes: number;
 }
 
@@ -145,12 +145,25 @@ export class GroupCommit {
     try {
       await this.commit(batch);
     } catch (err) {
-      for (const item of batch) item.reject(err);
+      this.fail(batch, err);
     } finally {
       this.running = false;
       // Whatever queued meanwhile has waited long enough.
       this.schedule(0);
     }
+  }
+
+  /**
+   * Fails `items`, and the mutations their clients queued behind them: those
+   * must not run without them (the client would see a seq gap). Its socket is
+   * closed on a failure; the client sends them all again.
+   */
+  private fail(items: readonly Item[], err: unknown): void {
+    for (const item of items) item.reject(err);
+    const failed = new Set(items.map((item) => item.clientId));
+    const kept = this.queue.filter((item) => !failed.has(item.clientId));
+    for (const item of this.queue) if (failed.has(item.clientId)) item.reject(err);
+    this.queue.splice(0, this.queue.length, ...kept);
   }
 
   private async commit(batch: Item[]): Promise<void> {
@@ -178,7 +191,7 @@ export class GroupCommit {
         await this.deps.access.reload();
         this.queue.unshift(...later);
       } catch (err) {
-        for (const item of later) item.reject(err);
+        this.fail(later, err);
       }
     }
     const done = batch.flatMap((item, i) => {
@@ -338,41 +351,5 @@ export class GroupCommit {
     if (isTransientDbError(err)) throw err;
     this.deps.log(err, 'mutation failed');
     return { kind: 'internal', message: 'The server failed to apply this change.' };
-  }
-}
-
-/**
- * A node's group commit: several committers (lanes) on Postgres, each with
- * its own transaction and connection. The mutations of one channel always
- * share a lane, so a lane seldom waits for a version lock another holds (a
- * deadlock between lanes is retried like one between nodes). PGlite has one
- * connection: one lane.
- */
-export class GroupCommitLanes {
-  private readonly lanes: GroupCommit[];
-
-  constructor(
-    deps: GroupCommitDeps,
-    run: RunMutation,
-    options: GroupCommitOptions,
-    plan?: PlanMutation,
-  ) {
-    const count = deps.db.kind === 'pglite' ? 1 : Math.max(1, options.lanes);
-    this.lanes = Array.from({ length: count }, () => new GroupCommit(deps, run, options, plan));
-  }
-
-  submit(userId: string, clientId: string, frame: MutateUp): Promise<MutationAnswer> {
-    return this.lane(frame).submit(userId, clientId, frame);
-  }
-
-  private lane(frame: MutateUp): GroupCommit {
-    const args = frame.args;
-    const key =
-      typeof args === 'object' && args !== null && 'channelId' in args
-        ? String(args.channelId)
-        : '';
-    let hash = 0;
-    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) >>> 0;
-    return this.lanes[hash % this.lanes.length] as GroupCommit;
   }
 }

@@ -18,8 +18,9 @@ import {
 import type { ChangesEvent } from '../bus/types.ts';
 import { messagePage } from '../domain/messages/queries.ts';
 import { removalOf } from '../domain/moderation/removal.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, type MutationAnswer } from './dispatch.ts';
 import { connectReads } from './connect-reads.ts';
+import { InFlightAnswers } from './answers.ts';
 import type { SyncDeps } from './deps.ts';
 import type { HubSession } from './hub.ts';
 import { actionCost, RATE_LIMITED_MESSAGE } from './action-cost.ts';
@@ -50,6 +51,12 @@ function parse(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: false };
   }
 }
+
+/** Mutations of one socket submitted and not yet answered, at most (the client keeps up to 64). */
+const MUTATIONS_IN_FLIGHT = 64;
+
+const isMutate = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && 'type' in value && value.type === 'mutate';
 
 /** The session a socket belongs to, for the listeners every socket shares. */
 const kSession = Symbol('session');
@@ -105,6 +112,8 @@ export class Session implements HubSession {
   private paused = 0;
   private awaitingPong = false;
   private joined = false;
+  /** Made at the first mutation. */
+  private answers: InFlightAnswers<MutationAnswer> | undefined;
   /** Made at the first notes frame (most sockets never open a document). */
   private notes: SessionNotes | undefined;
 
@@ -371,6 +380,8 @@ export class Session implements HubSession {
 
   private async onFrame(text: string): Promise<void> {
     const parsed = parse(text);
+    // Every other frame waits for the answers of the mutations before it: what the client gets keeps its order.
+    if (!parsed.ok || !isMutate(parsed.value)) await this.answers?.settled();
     if (!parsed.ok) return this.error({ kind: 'invalid', message: 'frame: not valid JSON' });
     const value = parsed.value;
     const requestId =
@@ -388,7 +399,10 @@ export class Session implements HubSession {
       return this.error({ kind: 'invalid', message: 'type: unknown frame type' }, requestId);
     }
     const checked = checkUp[type as keyof typeof checkUp](value);
-    if (!checked.ok) return this.error(checked.error, requestId);
+    if (!checked.ok) {
+      await this.answers?.settled();
+      return this.error(checked.error, requestId);
+    }
     const frame = checked.value;
     switch (frame.type) {
       case 'mutate':
@@ -409,8 +423,17 @@ export class Session implements HubSession {
     }
   }
 
-  private async onMutate(frame: MutateUp): Promise<void> {
-    this.send(await dispatch(this.deps.dispatch, this.userId, this.clientId, frame));
+  /** Submits at once; the answer follows those of earlier frames (see {@link InFlightAnswers}). */
+  private onMutate(frame: MutateUp): Promise<void> {
+    this.answers ??= new InFlightAnswers(MUTATIONS_IN_FLIGHT);
+    return this.answers.add(
+      dispatch(this.deps.dispatch, this.userId, this.clientId, frame),
+      (answer) => this.send(answer),
+      (err: unknown) => {
+        this.deps.log.error({ err }, 'sync frame failed');
+        this.close(1011, 'internal error');
+      },
+    );
   }
 
   private async onHistory(frame: HistoryUp): Promise<void> {
