@@ -73,7 +73,10 @@ for (let i = 0; i < profile.samples.length; i++) {
 
 if (args.includes('--timeline'))
   for (const [second, slot] of perSecond.entries())
-    if (slot) console.log(`${String(second).padStart(4)} s  busy ${Math.round((slot.busy / slot.all) * 100)}%`);
+    if (slot)
+      console.log(
+        `${String(second).padStart(4)} s  busy ${Math.round((slot.busy / slot.all) * 100)}%`,
+      );
 
 const ms = (us: number) => (us / 1000).toFixed(0).padStart(7);
 console.log(`busy ${ms(busy)} ms of ${ms(all)} ms sampled`);

@@ -100,7 +100,9 @@ describe('forwarded audio through the ingress and the direct sender', () => {
     const got = listenerClient.received;
     // Consecutive sequence numbers from whatever packet came first, over the wrap.
     for (let i = 1; i < got.length; i++)
-      expect(got[i]?.header.sequenceNumber).toBe(((got[0]?.header.sequenceNumber ?? 0) + i) & 0xffff);
+      expect(got[i]?.header.sequenceNumber).toBe(
+        ((got[0]?.header.sequenceNumber ?? 0) + i) & 0xffff,
+      );
     // Each payload is the one sent with the same marker and extension byte.
     for (const rtp of got) {
       const n = rtp.header.extensions[0]?.payload[0] ?? -1;

@@ -132,8 +132,7 @@ export class AudioIngress {
     if (codec?.name.toLowerCase() !== 'opus') return false;
     const srtp = this.dtls.srtp as unknown as { remoteContext: SrtpContextInternals } | undefined;
     const context = srtp?.remoteContext;
-    if (this.dtls.state !== 'connected' || context?.profile !== SRTP_AEAD_AES_128_GCM)
-      return false;
+    if (this.dtls.state !== 'connected' || context?.profile !== SRTP_AEAD_AES_128_GCM) return false;
 
     // The counters werift's ICE connection and DTLS transport keep.
     const pair = this.connection.nominated;

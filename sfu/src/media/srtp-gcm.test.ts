@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  ProtectionProfileAeadAes128Gcm,
-  RtpHeader,
-  RtpPacket,
-  SrtpSession,
-} from 'werift';
+import { ProtectionProfileAeadAes128Gcm, RtpHeader, RtpPacket, SrtpSession } from 'werift';
 import {
   decryptRtp,
   encryptRtp,
