@@ -87,7 +87,7 @@ describe('forwarded audio through the ingress and the direct sender', () => {
       seq = (seq + 1) & 0xffff;
       sent++;
     }, 5);
-    closing.push(async () => clearInterval(timer));
+    closing.push(() => Promise.resolve(clearInterval(timer)));
 
     await until(() => published !== undefined, 'published track');
     if (!published) throw new Error('no track');
