@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS } from 'werift';
 import { signGrant } from '../sfu/src/grants.ts';
 import { WeriftVoiceClient } from '../sfu/src/testing/werift-client.ts';
-import { cpuSeconds } from './lib/cpu.ts';
+import { cpuSeconds, threadCpuDelta, threadCpuSeconds } from './lib/cpu.ts';
 import type { Figure } from './lib/figure.ts';
 import { startProcess, type RunningProcess } from '@echora/testkit';
 import { percentile, round } from './lib/stats.ts';
@@ -18,6 +18,8 @@ const ROOMS = Number(process.env.P8_ROOMS ?? 6);
 const ROOM_SIZE = 4;
 const WINDOW_MS = Number(process.env.P8_WINDOW_MS ?? 5000);
 const TRIALS = Number(process.env.P8_TRIALS ?? 15);
+/** P8_THREADS=1 prints the SFU's CPU per thread over the window (user + system seconds). */
+const THREADS = process.env.P8_THREADS === '1';
 const secret = randomUUID() + randomUUID();
 const perms = { speak: true, stream: true, moderate: false };
 
@@ -74,19 +76,13 @@ async function sfuForwarding(): Promise<{ perCore: number; loss: number; legs: n
     const received = () =>
       clients.reduce((n, c) => n + [...c.inbound.values()].reduce((m, e) => m + e.packets, 0), 0);
     const sent = () => clients.reduce((n, c) => n + c.sent, 0);
-    const [r0, s0, cpu0, t0] = [
-      received(),
-      sent(),
-      cpuSeconds(proc.child.pid ?? 0),
-      performance.now(),
-    ];
+    const pid = proc.child.pid ?? 0;
+    const threads0 = THREADS ? threadCpuSeconds(pid) : undefined;
+    if (THREADS) console.log(`P8 window starts (SFU pid ${pid})`);
+    const [r0, s0, cpu0, t0] = [received(), sent(), cpuSeconds(pid), performance.now()];
     await new Promise((r) => setTimeout(r, WINDOW_MS));
-    const [r1, s1, cpu1, t1] = [
-      received(),
-      sent(),
-      cpuSeconds(proc.child.pid ?? 0),
-      performance.now(),
-    ];
+    const [r1, s1, cpu1, t1] = [received(), sent(), cpuSeconds(pid), performance.now()];
+    if (threads0) console.log(`P8 SFU threads: ${threadCpuDelta(threads0, threadCpuSeconds(pid))}`);
     // Packets in flight at the window's edges are a few per leg; count them as loss.
     const expected = (s1 - s0) * others;
     const loss = Math.max(0, 1 - (r1 - r0) / expected);

@@ -1,4 +1,8 @@
+import type { Socket } from 'node:dgram';
+import { isIP } from 'node:net';
 import { RtpHeader, type RTCRtpSender, type RtpPacket } from 'werift';
+import type { RawRtp } from './audio-ingress.ts';
+import { encryptRtp, SRTP_AEAD_AES_128_GCM, type SrtpContextInternals } from './srtp-gcm.ts';
 
 /**
  * The fields of werift's RTCRtpSender that its sender reports (RTCP SR) and
@@ -14,6 +18,12 @@ interface SenderCounters {
   sequenceNumber: number | undefined;
   timestamp: number | undefined;
   headerExtensions: unknown[];
+}
+
+/** werift's SrtpSession as the direct path uses it. */
+interface SrtpSessionInternals {
+  localContext: SrtpContextInternals;
+  encrypt(payload: Buffer, header: RtpHeader): Buffer;
 }
 
 /** The transport fields werift's `RTCDtlsTransport.sendRtp` updates. */
@@ -35,21 +45,57 @@ export function ntpNow(): bigint {
 
 const ignore = (): void => {};
 
+/** werift's ICE pieces the direct path writes through; private in its typings. */
+interface UdpTransportInternals {
+  type: string;
+  closed: boolean;
+  socket: Socket;
+}
+
+interface CandidatePairInternals {
+  protocol: { type: string; transport?: UdpTransportInternals };
+  remoteAddr: [string, number];
+  packetsSent: number;
+  bytesSent: number;
+}
+
+interface ConnectionInternals {
+  nominated: CandidatePairInternals | undefined;
+  canSendApplicationData(): boolean;
+  send(data: Buffer): Promise<void>;
+}
+
+/** The header bytes and payload of a werift packet (padding dropped with its flag). */
+export function rawFromPacket(rtp: RtpPacket): RawRtp {
+  const header = rtp.header.serialize(rtp.header.serializeSize);
+  header[0] = (header[0] ?? 0) & ~0x20;
+  return {
+    header,
+    payload: rtp.payload,
+    sequenceNumber: rtp.header.sequenceNumber,
+    timestamp: rtp.header.timestamp,
+  };
+}
+
 /**
  * Sends forwarded audio straight through a werift sender's SRTP context and
- * ICE connection, bypassing `MediaStreamTrack.writeRtp` → `RTCRtpSender.sendRtp`:
+ * ICE socket, bypassing `MediaStreamTrack.writeRtp` → `RTCRtpSender.sendRtp`:
  * that path copies the header per packet, awaits three promise layers, keeps a
- * NACK cache audio never uses and formats the NTP time through strings. One
- * header object per subscriber is rewritten in place instead (the SRTP context
- * serializes it at once and keeps no reference).
+ * NACK cache audio never uses and formats the NTP time through strings. The
+ * publisher's header bytes are copied and patched (payload type, sequence
+ * number, timestamp, SSRC) and, with AES-GCM, sealed without building an
+ * RtpHeader; the datagram goes to the nominated pair's UDP socket without
+ * the ICE connection's three async layers.
  *
  * Only for senders that negotiated no header extensions of their own (werift
  * then passes the packet's extensions through, which this does too).
  */
 export class DirectRtpSender {
-  private readonly header = new RtpHeader();
   private readonly counters: SenderCounters;
   private rtcpStarted = false;
+  /** The pair the socket shortcut was last checked for, and whether it applies. */
+  private checkedPair: CandidatePairInternals | undefined;
+  private pairDirect = false;
 
   constructor(private readonly sender: RTCRtpSender) {
     this.counters = sender as unknown as SenderCounters;
@@ -61,33 +107,65 @@ export class DirectRtpSender {
   }
 
   /** Sends `rtp` with the given sequence number and timestamp; false if not connected yet. */
-  send(rtp: RtpPacket, sequenceNumber: number, timestamp: number): boolean {
+  send(rtp: RawRtp, sequenceNumber: number, timestamp: number): boolean {
     const { sender } = this;
     const transport = sender.dtlsTransport;
     const codec = sender.codec;
-    if (transport.state !== 'connected' || !codec || !transport.srtp) return false;
-    const header = Object.assign(this.header, rtp.header);
-    header.ssrc = sender.ssrc;
-    header.payloadType = codec.payloadType;
-    header.sequenceNumber = sequenceNumber;
-    header.timestamp = timestamp;
-    const packet = transport.srtp.encrypt(rtp.payload, header);
+    const srtp = transport.srtp as unknown as SrtpSessionInternals | undefined;
+    if (transport.state !== 'connected' || !codec || !srtp) return false;
+    const header = Buffer.allocUnsafe(rtp.header.length);
+    rtp.header.copy(header, 0);
+    header[1] = ((header[1] ?? 0) & 0x80) | (codec.payloadType & 0x7f);
+    header.writeUInt16BE(sequenceNumber, 2);
+    header.writeUInt32BE(timestamp >>> 0, 4);
+    header.writeUInt32BE(sender.ssrc >>> 0, 8);
+    const context = srtp.localContext;
+    const packet =
+      context.profile === SRTP_AEAD_AES_128_GCM
+        ? encryptRtp(context, header, rtp.payload)
+        : srtp.encrypt(rtp.payload, RtpHeader.deSerialize(header));
     const counters = this.counters;
     counters.sequenceNumber = sequenceNumber;
     counters.timestamp = timestamp;
     counters.ntpTimestamp = ntpNow();
     counters.rtpTimestamp = timestamp;
     counters.octetCount += rtp.payload.length;
-    counters.headerBytesSent += header.serializeSize;
+    counters.headerBytesSent += header.length;
     counters.packetCount = (counters.packetCount + 1) >>> 0;
     const totals = transport as unknown as TransportCounters;
     totals.bytesSent += packet.length;
     totals.packetsSent++;
-    transport.iceTransport.connection.send(packet).catch(ignore);
+    this.write(transport.iceTransport.connection as unknown as ConnectionInternals, packet);
     if (!this.rtcpStarted) {
       this.rtcpStarted = true;
       sender.runRtcp().catch(ignore);
     }
     return true;
+  }
+
+  /** What `Connection.send` does, on the socket itself when the pair is plain UDP to an IP. */
+  private write(connection: ConnectionInternals, packet: Buffer): void {
+    const pair = connection.nominated;
+    if (!pair || !connection.canSendApplicationData()) return;
+    if (pair !== this.checkedPair) {
+      this.checkedPair = pair;
+      this.pairDirect =
+        pair.protocol.type === 'stun' &&
+        pair.protocol.transport?.type === 'udp' &&
+        isIP(pair.remoteAddr[0]) !== 0;
+    }
+    const udp = pair.protocol.transport;
+    if (!this.pairDirect || !udp) {
+      connection.send(packet).catch(ignore);
+      return;
+    }
+    if (udp.closed) return;
+    try {
+      udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0]);
+    } catch {
+      return; // The socket closed under werift (it would swallow the error too).
+    }
+    pair.packetsSent++;
+    pair.bytesSent += packet.length;
   }
 }

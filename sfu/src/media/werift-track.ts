@@ -1,4 +1,5 @@
 import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
+import type { RawRtp } from './audio-ingress.ts';
 import type { MediaSource } from '@echora/shared/voice/index';
 import { sourceKind } from '@echora/shared/voice/index';
 import type { ForwardGate, PublishedTrack } from './engine.ts';
@@ -6,9 +7,14 @@ import type { ForwardGate, PublishedTrack } from './engine.ts';
 /**
  * A receiver of forwarded packets (one per subscriber), given the sequence
  * number to forward with (the publisher's, less the packets the gate dropped).
- * Must not keep or mutate `rtp`.
+ * Audio arrives raw from the ingress, except packets werift's own path took;
+ * video always as werift's packets. Must not keep or mutate `rtp`.
  */
-export type RtpSink = (rtp: RtpPacket, sequenceNumber: number, from: WeriftPublishedTrack) => void;
+export type RtpSink = (
+  rtp: RtpPacket | RawRtp,
+  sequenceNumber: number,
+  from: WeriftPublishedTrack,
+) => void;
 
 /** Keyframe requests closer together than this are merged: a burst of new viewers asks once. */
 const KEYFRAME_MIN_INTERVAL_MS = 300;
@@ -33,13 +39,28 @@ export class WeriftPublishedTrack implements PublishedTrack {
     readonly peerId: string,
     readonly source: MediaSource,
     private readonly remote: MediaStreamTrack,
-    private readonly receiver: RTCRtpReceiver,
+    readonly receiver: RTCRtpReceiver,
   ) {
     this.kind = sourceKind[source];
     this.unsubscribe = remote.onReceiveRtp.subscribe((rtp) => this.forward(rtp)).unSubscribe;
   }
 
+  /** The publisher's SSRC, if its SDP named one. */
+  get ssrc(): number | undefined {
+    return this.remote.ssrc;
+  }
+
+  /** A packet from werift's receive path. */
   private forward(rtp: RtpPacket): void {
+    this.forwardPacket(rtp, rtp.header.sequenceNumber);
+  }
+
+  /** A packet from the audio ingress. */
+  forwardRaw(rtp: RawRtp): void {
+    this.forwardPacket(rtp, rtp.sequenceNumber);
+  }
+
+  private forwardPacket(rtp: RtpPacket | RawRtp, publisherSeq: number): void {
     if (this.ended) return;
     if (!this.gate()) {
       this.stats.dropped++;
@@ -48,7 +69,7 @@ export class WeriftPublishedTrack implements PublishedTrack {
     }
     this.stats.forwarded++;
     if (this.sinks.size === 0) return;
-    const sequenceNumber = (rtp.header.sequenceNumber - this.seqShift) & 0xffff;
+    const sequenceNumber = (publisherSeq - this.seqShift) & 0xffff;
     for (const sink of this.sinks.values()) sink(rtp, sequenceNumber, this);
   }
 

@@ -3,12 +3,14 @@ import {
   PictureLossIndication,
   RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
+  RtpHeader,
+  RtpPacket,
   useNACK,
   useOPUS,
   usePLI,
   useVP8,
+  type RTCDtlsTransport,
   type RTCRtpTransceiver,
-  type RtpPacket,
 } from 'werift';
 import { randomUUID } from 'node:crypto';
 import type { MediaSource } from '@echora/shared/voice/index';
@@ -23,7 +25,8 @@ import type {
 } from './engine.ts';
 import { WeriftPublishedTrack } from './werift-track.ts';
 import { announceAddress } from './sdp.ts';
-import { DirectRtpSender } from './direct-sender.ts';
+import { DirectRtpSender, rawFromPacket } from './direct-sender.ts';
+import { AudioIngress, type RawRtp } from './audio-ingress.ts';
 
 export interface WeriftOptions {
   /** UDP ports for ICE, inclusive; werift needs min < max. */
@@ -70,6 +73,8 @@ class WeriftPeer implements MediaPeer {
   private readonly sending = new Map<string, SendSlot>();
   private readonly idle: SendSlot[] = [];
   private rtcpWatched = false;
+  /** Published audio's receive path beside werift's, once DTLS is up. */
+  private ingress: AudioIngress | undefined;
   private closed = false;
 
   constructor(
@@ -110,6 +115,7 @@ class WeriftPeer implements MediaPeer {
         remote,
         transceiver.receiver,
       );
+      this.ingressAdd(slot.track);
       this.events.onTrack(slot.track);
     });
     this.needsOffer = true;
@@ -119,6 +125,7 @@ class WeriftPeer implements MediaPeer {
     const slot = this.receiving.get(source);
     if (!slot) return;
     this.receiving.delete(source);
+    if (slot.track?.ssrc !== undefined) this.ingress?.remove(slot.track.ssrc);
     slot.track?.end();
     slot.transceiver.setDirection('inactive');
     this.needsOffer = true;
@@ -175,11 +182,12 @@ class WeriftPeer implements MediaPeer {
 
   private write(
     slot: SendSlot,
-    rtp: RtpPacket,
+    rtp: RtpPacket | RawRtp,
     sequenceNumber: number,
     from: WeriftPublishedTrack,
   ): void {
-    const { timestamp } = rtp.header;
+    const packet = rtp instanceof RtpPacket ? rtp : undefined;
+    const timestamp = packet ? packet.header.timestamp : (rtp as RawRtp).timestamp;
     if (this.deaf && slot.kind === 'audio') {
       // Saves the bandwidth; the next packet sent follows the last without a gap.
       slot.seqOffset = (slot.seqOffset - 1) & 0xffff;
@@ -198,11 +206,13 @@ class WeriftPeer implements MediaPeer {
     slot.lastSeq = seq;
     slot.lastTs = ts;
     if (slot.direct?.usable) {
-      slot.direct.send(rtp, seq, ts);
+      slot.direct.send(packet ? rawFromPacket(packet) : (rtp as RawRtp), seq, ts);
       return;
     }
     // werift's sender rewrites the header it is given, so each subscriber gets its own copy.
-    const out = rtp.clone();
+    const out = packet
+      ? packet.clone()
+      : new RtpPacket(RtpHeader.deSerialize((rtp as RawRtp).header), (rtp as RawRtp).payload);
     out.header.sequenceNumber = seq;
     out.header.timestamp = ts;
     slot.local.writeRtp(out);
@@ -236,6 +246,7 @@ class WeriftPeer implements MediaPeer {
     const dtls = this.pc.dtlsTransports[0];
     if (!dtls) return;
     this.rtcpWatched = true;
+    this.startIngress(dtls);
     dtls.onRtcp.subscribe((packet) => {
       if (!(packet instanceof RtcpPayloadSpecificFeedback)) return;
       if (!(packet.feedback instanceof PictureLossIndication)) return;
@@ -243,6 +254,29 @@ class WeriftPeer implements MediaPeer {
       for (const slot of this.sending.values())
         if (slot.transceiver.sender.ssrc === ssrc) slot.track?.requestKeyframe();
     });
+  }
+
+  /** Creates the audio ingress now and puts it on the sockets once DTLS (and SRTP) is up. */
+  private startIngress(dtls: RTCDtlsTransport): void {
+    const ingress = new AudioIngress(dtls);
+    this.ingress = ingress;
+    for (const slot of this.receiving.values()) if (slot.track) this.ingressAdd(slot.track);
+    if (dtls.state === 'connected') ingress.install();
+    else
+      dtls.onStateChange.subscribe((state) => {
+        if (state === 'connected' && !this.closed) ingress.install();
+      });
+  }
+
+  private ingressAdd(track: WeriftPublishedTrack): void {
+    const { ssrc } = track;
+    if (track.kind !== 'audio' || ssrc === undefined || !this.ingress) return;
+    this.ingress.add(ssrc, track.receiver, (raw) => track.forwardRaw(raw));
+  }
+
+  /** Audio packets the ingress took (the rest went through werift's path). */
+  get ingressPackets(): number {
+    return this.ingress?.packets ?? 0;
   }
 
   async applyAnswer(sdp: string): Promise<void> {

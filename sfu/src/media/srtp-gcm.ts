@@ -1,0 +1,135 @@
+import { AesGcm128 } from './aes-gcm.ts';
+
+/**
+ * SRTP with AEAD_AES_128_GCM (RFC 7714) on raw packet bytes, for forwarded
+ * audio: werift's own path parses the header into objects twice per packet
+ * and concatenates three buffers to build one. The keys and the rollover
+ * counters stay werift's (its SRTP context), so packets either path handles
+ * share one sequence state.
+ */
+
+/** werift's SRTP_PROFILE.SRTP_AEAD_AES_128_GCM. */
+export const SRTP_AEAD_AES_128_GCM = 0x0007;
+const TAG_LENGTH = 16;
+/** The fixed RTP header; CSRCs and an extension follow it. */
+const FIXED_HEADER = 12;
+
+/** A rollover counter state, as werift's context keeps one per SSRC. */
+interface RocState {
+  ssrc: number;
+  rolloverCounter: number;
+  lastSequenceNumber: number;
+  rolloverHasProcessed?: boolean;
+}
+
+/** The fields of werift's SrtpContext (rtp/src/srtp/context) used here; private in its typings. */
+export interface SrtpContextInternals {
+  profile: number;
+  cipher: { srtpSessionKey: Buffer; srtpSessionSalt: Buffer };
+  srtpSSRCStates: Record<number, RocState | undefined>;
+  getSrtpSsrcState(ssrc: number): RocState;
+  updateRolloverCount(sequenceNumber: number, state: RocState): void;
+}
+
+/**
+ * The length of the RTP header at the start of `packet` (fixed part, CSRCs,
+ * extension), or -1 if it is not a version 2 header ending within `limit`.
+ */
+export function rtpHeaderLength(packet: Buffer, limit: number): number {
+  if (limit < FIXED_HEADER || limit > packet.length) return -1;
+  const first = packet[0] ?? 0;
+  if (first >> 6 !== 2) return -1;
+  let length = FIXED_HEADER + (first & 0x0f) * 4;
+  if (first & 0x10) {
+    if (length + 4 > limit) return -1;
+    length += 4 + packet.readUInt16BE(length + 2) * 4;
+  }
+  return length <= limit ? length : -1;
+}
+
+/** Reused for every packet: the cipher reads the IV before returning. */
+const iv = Buffer.alloc(12);
+
+/** One reusable AES-GCM key object per SRTP context (a context's key never changes). */
+const ciphers = new WeakMap<SrtpContextInternals, AesGcm128>();
+function cipherOf(context: SrtpContextInternals): AesGcm128 {
+  let cipher = ciphers.get(context);
+  if (!cipher) {
+    cipher = new AesGcm128(context.cipher.srtpSessionKey);
+    ciphers.set(context, cipher);
+  }
+  return cipher;
+}
+
+/** RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt. */
+function writeIv(salt: Buffer, ssrc: number, roc: number, sequenceNumber: number): Buffer {
+  iv.writeUInt16BE(0, 0);
+  iv.writeUInt32BE(ssrc >>> 0, 2);
+  iv.writeUInt32BE(roc >>> 0, 6);
+  iv.writeUInt16BE(sequenceNumber, 10);
+  for (let i = 0; i < 12; i++) iv[i] = (iv[i] ?? 0) ^ (salt[i] ?? 0);
+  return iv;
+}
+
+/** A decrypted RTP packet: the header as received and the payload (with any padding). */
+export interface PlainRtp {
+  header: Buffer;
+  payload: Buffer;
+}
+
+/**
+ * Authenticates and decrypts one SRTP packet with the remote context, or
+ * returns undefined if it fails (the context's state is then unchanged, as
+ * werift leaves it). `header` is a view into `packet`.
+ */
+export function decryptRtp(context: SrtpContextInternals, packet: Buffer): PlainRtp | undefined {
+  const tagOffset = packet.length - TAG_LENGTH;
+  const headerLength = rtpHeaderLength(packet, tagOffset);
+  if (headerLength < 0) return undefined;
+  const ssrc = packet.readUInt32BE(8);
+  const sequenceNumber = packet.readUInt16BE(2);
+  const existing = context.srtpSSRCStates[ssrc];
+  const state: RocState = existing
+    ? {
+        ssrc,
+        rolloverCounter: existing.rolloverCounter,
+        lastSequenceNumber: existing.lastSequenceNumber,
+        ...(existing.rolloverHasProcessed ? { rolloverHasProcessed: true } : {}),
+      }
+    : { ssrc, rolloverCounter: 0, lastSequenceNumber: 0 };
+  context.updateRolloverCount(sequenceNumber, state);
+  const header = packet.subarray(0, headerLength);
+  const payload = cipherOf(context).open(
+    writeIv(context.cipher.srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
+    header,
+    packet,
+    headerLength,
+    tagOffset - headerLength,
+  );
+  if (!payload) return undefined;
+  if (existing) Object.assign(existing, state);
+  else context.srtpSSRCStates[ssrc] = state;
+  return { header, payload };
+}
+
+/**
+ * Encrypts one RTP packet with the local context: `header` is the final
+ * header (its SSRC and sequence number pick the rollover counter and IV).
+ * Returns header || ciphertext || tag in one new buffer.
+ */
+export function encryptRtp(context: SrtpContextInternals, header: Buffer, payload: Buffer): Buffer {
+  const ssrc = header.readUInt32BE(8);
+  const sequenceNumber = header.readUInt16BE(2);
+  const state = context.getSrtpSsrcState(ssrc);
+  context.updateRolloverCount(sequenceNumber, state);
+  const out = Buffer.allocUnsafe(header.length + payload.length + TAG_LENGTH);
+  header.copy(out, 0);
+  cipherOf(context).seal(
+    writeIv(context.cipher.srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
+    header,
+    payload,
+    out,
+    header.length,
+  );
+  return out;
+}
