@@ -1,4 +1,4 @@
-import { AesGcm128 } from './aes-gcm.ts';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 /**
  * SRTP with AEAD_AES_128_GCM (RFC 7714) on raw packet bytes, for forwarded
@@ -47,19 +47,8 @@ export function rtpHeaderLength(packet: Buffer, limit: number): number {
   return length <= limit ? length : -1;
 }
 
-/** Reused for every packet: the cipher reads the IV before returning. */
+/** Reused for every packet: `createCipheriv` copies the IV it is given. */
 const iv = Buffer.alloc(12);
-
-/** One reusable AES-GCM key object per SRTP context (a context's key never changes). */
-const ciphers = new WeakMap<SrtpContextInternals, AesGcm128>();
-function cipherOf(context: SrtpContextInternals): AesGcm128 {
-  let cipher = ciphers.get(context);
-  if (!cipher) {
-    cipher = new AesGcm128(context.cipher.srtpSessionKey);
-    ciphers.set(context, cipher);
-  }
-  return cipher;
-}
 
 /** RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt. */
 function writeIv(salt: Buffer, ssrc: number, roc: number, sequenceNumber: number): Buffer {
@@ -98,15 +87,21 @@ export function decryptRtp(context: SrtpContextInternals, packet: Buffer): Plain
       }
     : { ssrc, rolloverCounter: 0, lastSequenceNumber: 0 };
   context.updateRolloverCount(sequenceNumber, state);
-  const header = packet.subarray(0, headerLength);
-  const payload = cipherOf(context).open(
-    writeIv(context.cipher.srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
-    header,
-    packet,
-    headerLength,
-    tagOffset - headerLength,
+  const { srtpSessionKey, srtpSessionSalt } = context.cipher;
+  const decipher = createDecipheriv(
+    'aes-128-gcm',
+    srtpSessionKey,
+    writeIv(srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
   );
-  if (!payload) return undefined;
+  const header = packet.subarray(0, headerLength);
+  decipher.setAAD(header);
+  decipher.setAuthTag(packet.subarray(tagOffset));
+  const payload = decipher.update(packet.subarray(headerLength, tagOffset));
+  try {
+    decipher.final();
+  } catch {
+    return undefined;
+  }
   if (existing) Object.assign(existing, state);
   else context.srtpSSRCStates[ssrc] = state;
   return { header, payload };
@@ -122,14 +117,18 @@ export function encryptRtp(context: SrtpContextInternals, header: Buffer, payloa
   const sequenceNumber = header.readUInt16BE(2);
   const state = context.getSrtpSsrcState(ssrc);
   context.updateRolloverCount(sequenceNumber, state);
-  const out = Buffer.allocUnsafe(header.length + payload.length + TAG_LENGTH);
-  header.copy(out, 0);
-  cipherOf(context).seal(
-    writeIv(context.cipher.srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
-    header,
-    payload,
-    out,
-    header.length,
+  const { srtpSessionKey, srtpSessionSalt } = context.cipher;
+  const cipher = createCipheriv(
+    'aes-128-gcm',
+    srtpSessionKey,
+    writeIv(srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
   );
+  cipher.setAAD(header);
+  const encrypted = cipher.update(payload);
+  cipher.final();
+  const out = Buffer.allocUnsafe(header.length + encrypted.length + TAG_LENGTH);
+  header.copy(out, 0);
+  encrypted.copy(out, header.length);
+  cipher.getAuthTag().copy(out, header.length + encrypted.length);
   return out;
 }
