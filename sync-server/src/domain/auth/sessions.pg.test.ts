@@ -61,10 +61,13 @@ describeEachDb('auth: sessions, expiry, rate limits', (getDb) => {
     const { accessToken } = await registerUser(app, 'expiring', password);
     expect((await me(accessToken)).statusCode).toBe(200);
     // Only the clock moves: past the 60 s lifetime the same token is refused.
+    // Expiry is in whole seconds from the issue time rounded down, so a check
+    // 59 s later could already be in second 60 (it failed a CI run whenever
+    // the token was signed in a second's last ~60 ms): 58 s is always inside.
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 59_000);
+    vi.setSystemTime(Date.now() + 58_000);
     expect((await me(accessToken)).statusCode).toBe(200);
-    vi.setSystemTime(Date.now() + 2_000);
+    vi.setSystemTime(Date.now() + 3_000);
     const response = await me(accessToken);
     expect(response.statusCode).toBe(401);
     expect(response.json<{ error: { kind: string } }>().error.kind).toBe('unauthorized');
