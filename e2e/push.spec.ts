@@ -1,6 +1,6 @@
 import type { CDPSession, Page, Worker } from '@playwright/test';
 import { SyncClient } from './fixtures/sync-client.ts';
-import { replicaHolds } from './fixtures/list-offsets.ts';
+import { listState, replicaHolds } from './fixtures/list-offsets.ts';
 import { expect, test } from './fixtures/test.ts';
 import {
   composer,
@@ -151,6 +151,16 @@ test('a push shows a notification in the service worker; its click opens the men
   await openChannel(alice.page, elsewhere);
   await alice.page.goto(`/?channel=${general}&message=${mention.id}`);
   await expect(composer(alice.page, 'general')).toBeVisible();
-  await expect(row).toBeInViewport({ timeout: 15_000 });
+  // A CI run once found #general at its newest page here: say whether the
+  // replica still held the mention and where the list stood.
+  await expect(row)
+    .toBeInViewport({ timeout: 15_000 })
+    .catch(async (e: unknown) => {
+      const replica = await replicaHolds(alice.page, 'the deploy needs you');
+      const list = await listState(alice.page, 'the deploy needs you');
+      throw new Error(
+        `${String(e)}\nreplica: ${JSON.stringify(replica)}\nlist: ${JSON.stringify(list)}`,
+      );
+    });
   expect(new URL(alice.page.url()).search).toBe('');
 });
