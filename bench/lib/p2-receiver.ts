@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PROTOCOL_VERSION } from '@echora/shared';
-import { RawSocket } from './raw-socket.ts';
+import { WebSocket } from 'ws';
 import { MARKER, nowMs, type ReceiverReport, type ReceiverSetup } from './p2-receivers.ts';
 
 const SYNCED = Buffer.from('{"type":"synced"');
@@ -21,8 +21,9 @@ const share = typeof setup.sockets === 'number' ? setup.sockets : setup.sockets.
 const counts = new Uint32Array(setup.total);
 
 /** Counts every message number in a text payload. */
-function scan(buf: Buffer, start: number, end: number, at: () => number): void {
-  let m = buf.indexOf(MARKER, start);
+function scan(buf: Buffer, at: () => number): void {
+  const end = buf.length;
+  let m = buf.indexOf(MARKER);
   let time = -1;
   while (m !== -1 && m < end) {
     let i = 0;
@@ -39,28 +40,27 @@ function scan(buf: Buffer, start: number, end: number, at: () => number): void {
   }
 }
 
-/** Opens one socket; Echora's resolves at `synced`. */
-function open(token: string | undefined): Promise<RawSocket> {
+/**
+ * Opens one socket; Echora's resolves at `synced`. `ws` hands each text frame
+ * on as its bytes (no UTF-8 check, no decoding): the scan reads them as they are.
+ */
+function open(token: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     let synced = token === undefined;
-    let socket: RawSocket | undefined;
-    // The receipt time is taken once per TCP read that completes a message.
-    let chunkTime = -1;
-    const at = () => (chunkTime < 0 ? (chunkTime = nowMs()) : chunkTime);
-    RawSocket.open(setup.url, (buf, start, end) => {
-      if (synced) return scan(buf, start, end, at);
-      if (buf.subarray(start, start + SYNCED.length).equals(SYNCED) && socket) {
+    const socket = new WebSocket(setup.url, { skipUTF8Validation: true, perMessageDeflate: false });
+    socket.on('message', (data: Buffer) => {
+      if (synced) return scan(data, nowMs);
+      if (data.subarray(0, SYNCED.length).equals(SYNCED)) {
         synced = true;
         resolve(socket);
       }
-    }).then((s) => {
-      socket = s;
-      s.socket.prependListener('data', () => (chunkTime = -1));
-      s.socket.once('close', () => {
+    });
+    socket.once('open', () => {
+      socket.on('close', () => {
         if (!synced) reject(new Error('socket closed before synced'));
       });
-      if (token === undefined) return resolve(s);
-      s.sendText(
+      if (token === undefined) return resolve(socket);
+      socket.send(
         JSON.stringify({
           type: 'auth',
           token,
@@ -69,7 +69,8 @@ function open(token: string | undefined): Promise<RawSocket> {
           cursors: {},
         }),
       );
-    }, reject);
+    });
+    socket.once('error', reject);
   });
 }
 
@@ -78,12 +79,12 @@ async function main(): Promise<void> {
     typeof setup.sockets === 'number'
       ? Array.from({ length: setup.sockets }, () => undefined)
       : setup.sockets;
-  const sockets: RawSocket[] = [];
+  const sockets: WebSocket[] = [];
   for (let k = 0; k < tokens.length; k += setup.concurrency)
     sockets.push(...(await Promise.all(tokens.slice(k, k + setup.concurrency).map(open))));
   port?.postMessage({ type: 'ready' } satisfies ReceiverReport);
   port?.on('message', () => {
-    for (const s of sockets) s.close();
+    for (const s of sockets) s.terminate();
     port.close();
   });
 }
