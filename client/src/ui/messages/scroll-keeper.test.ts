@@ -160,4 +160,28 @@ describe('ScrollKeeper', () => {
     keeper.onResize();
     expect(view.scrollTop).toBe(300);
   });
+
+  it('a scroll event of a stick() that arrives after release() does not stick it again', () => {
+    // Opening at the bottom, then a jump in the same frame: the browser reports
+    // the stick's write only after the jump released the keeper.
+    const view = new Layout(rows(40));
+    const keeper = new ScrollKeeper(view);
+    keeper.stick();
+    keeper.release();
+    keeper.onScroll();
+    expect(keeper.stuck).toBe(false);
+    // The jump's own write (announced, as the virtualizer does), then rows grow.
+    keeper.expect(300);
+    view.scrollTo(300);
+    keeper.onScroll();
+    view.rows.push({ key: 'new', height: 100 });
+    keeper.onResize();
+    expect(keeper.stuck).toBe(false);
+    expect(view.scrollTop).toBe(300);
+
+    // The reader scrolling back down to the bottom follows new rows again.
+    view.scrollTop = view.scrollHeight - view.clientHeight;
+    keeper.onScroll();
+    expect(keeper.stuck).toBe(true);
+  });
 });

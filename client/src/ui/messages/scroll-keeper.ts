@@ -64,7 +64,10 @@ export class ScrollKeeper {
     const top = this.view.scrollTop;
     const ours = this.#expected !== null && Math.abs(top - this.#expected) < SAME_PX;
     this.#expected = null;
-    if (this.distanceFromBottom() <= this.threshold) this.stuck = true;
+    // Back at the bottom sticks again when the reader took it there, not when
+    // a write of ours did after release(): the event of a stick() made just
+    // before a jump can arrive after the jump's release(), still at the bottom.
+    if (this.distanceFromBottom() <= this.threshold && (!ours || this.stuck)) this.stuck = true;
     else if (!ours && top < this.#lastTop - 0.5) this.stuck = false;
     this.#lastTop = top;
     this.#anchor = this.stuck ? null : this.view.firstVisible();
