@@ -252,11 +252,20 @@ test('a user without speak is heard by nobody even with a forged client; an expi
         ws.send(JSON.stringify({ type: 'publish', source: 'mic' }));
         ws.send(JSON.stringify({ type: 'state', muted: false, speaking: true }));
       };
-      ws.onmessage = (e) => {
-        const m = JSON.parse(String(e.data)) as { type: string; sdp?: string; message?: string };
-        if (m.type === 'error') errors.push(m.message ?? '');
-      };
-      await new Promise((r) => setTimeout(r, 3_000));
+      // Until the SFU refuses the publish (or closes on her), at most 10 s.
+      await new Promise<void>((resolve) => {
+        const cap = setTimeout(resolve, 10_000);
+        ws.onclose = () => resolve();
+        ws.onmessage = (e) => {
+          const m = JSON.parse(String(e.data)) as { type: string; sdp?: string; message?: string };
+          if (m.type !== 'error') return;
+          errors.push(m.message ?? '');
+          if (/may not speak/.test(m.message ?? '')) {
+            clearTimeout(cap);
+            resolve();
+          }
+        };
+      });
       (window as unknown as { __keep: unknown }).__keep = [pc, ws];
       return errors;
     },
