@@ -1,4 +1,6 @@
 import type { RTCDtlsTransport, RTCRtpReceiver } from 'werift';
+import type { Socket } from 'node:dgram';
+import { skipIpLiteralLookup } from './udp-lookup.ts';
 import { decryptRtp, SRTP_AEAD_AES_128_GCM, type SrtpContextInternals } from './srtp-gcm.ts';
 
 /**
@@ -17,6 +19,7 @@ export interface RawRtp {
 interface UdpTransportInternals {
   type: string;
   closed: boolean;
+  socket: Socket;
   onData: (data: Buffer, addr: [string, number]) => void;
 }
 
@@ -108,6 +111,8 @@ export class AudioIngress {
     for (const protocol of this.connection.protocols) {
       const transport = protocol.transport;
       if (protocol.type !== 'stun' || transport?.type !== 'udp') continue;
+      // Its replies (STUN, DTLS, RTCP) and the forwarded audio go to IP literals.
+      skipIpLiteralLookup(transport.socket);
       const next = transport.onData;
       transport.onData = (data, addr) => {
         if (!this.take(data, protocol)) next(data, addr);

@@ -14,6 +14,7 @@ import {
 } from 'werift';
 import type { RawRtp } from './audio-ingress.ts';
 import type { ReportingSender, RtcpReporter } from './rtcp-reporter.ts';
+import { skipIpLiteralLookup } from './udp-lookup.ts';
 import { encryptRtp, SRTP_AEAD_AES_128_GCM, type SrtpContextInternals } from './srtp-gcm.ts';
 
 /**
@@ -227,6 +228,8 @@ export class DirectRtpSender implements ReportingSender {
         pair.protocol.type === 'stun' &&
         pair.protocol.transport?.type === 'udp' &&
         isIP(pair.remoteAddr[0]) !== 0;
+      const socket = pair.protocol.transport?.socket;
+      if (this.pairDirect && socket) skipIpLiteralLookup(socket);
     }
     const udp = pair.protocol.transport;
     if (!this.pairDirect || !udp) {
