@@ -15,7 +15,12 @@ import {
 import type { RawRtp } from './audio-ingress.ts';
 import type { ReportingSender, RtcpReporter } from './rtcp-reporter.ts';
 import { skipIpLiteralLookup } from './udp-lookup.ts';
-import { encryptRtp, SRTP_AEAD_AES_128_GCM, type SrtpContextInternals } from './srtp-gcm.ts';
+import {
+  encryptRtp,
+  SRTP_AEAD_AES_128_GCM,
+  type RocState,
+  type SrtpContextInternals,
+} from './srtp-gcm.ts';
 
 /**
  * The fields of werift's RTCRtpSender that its sender reports (RTCP SR),
@@ -127,6 +132,9 @@ export class DirectRtpSender implements ReportingSender {
   /** The pair the socket shortcut was last checked for, and whether it applies. */
   private checkedPair: CandidatePairInternals | undefined;
   private pairDirect = false;
+  /** The SRTP context last sealed with and its rollover state for this sender's SSRC. */
+  private rocContext: SrtpContextInternals | undefined;
+  private rocState: RocState | undefined;
 
   /** `reporter` sends this sender's RTCP SRs (werift's own SR loop is never started). */
   constructor(
@@ -160,7 +168,7 @@ export class DirectRtpSender implements ReportingSender {
     // Both copy the header into the packet they return, so it can be reused.
     const packet =
       context.profile === SRTP_AEAD_AES_128_GCM
-        ? encryptRtp(context, header, rtp.payload)
+        ? encryptRtp(context, header, rtp.payload, this.rollover(context))
         : srtp.encrypt(rtp.payload, RtpHeader.deSerialize(header));
     const counters = this.counters;
     counters.sequenceNumber = sequenceNumber;
@@ -177,6 +185,17 @@ export class DirectRtpSender implements ReportingSender {
     this.lastSendMs = performance.now();
     if (first) this.reporter.soon();
     return true;
+  }
+
+  /** The context's rollover state for this sender's SSRC (a new context after a DTLS restart). */
+  private rollover(context: SrtpContextInternals): RocState {
+    const ssrc = this.sender.ssrc >>> 0;
+    let state = this.rocState;
+    if (this.rocContext !== context || state?.ssrc !== ssrc) {
+      state = this.rocState = context.getSrtpSsrcState(ssrc);
+      this.rocContext = context;
+    }
+    return state;
   }
 
   /**

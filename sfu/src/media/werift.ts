@@ -195,7 +195,9 @@ class WeriftPeer implements MediaPeer {
     sequenceNumber: number,
     from: WeriftPublishedTrack,
   ): void {
-    const packet = rtp instanceof RtpPacket ? rtp : undefined;
+    // A RawRtp carries its sequence number beside the header bytes; an RtpPacket in its header.
+    const packet =
+      typeof (rtp as RawRtp).sequenceNumber === 'number' ? undefined : (rtp as RtpPacket);
     const timestamp = packet ? packet.header.timestamp : (rtp as RawRtp).timestamp;
     if (this.deaf && slot.kind === 'audio') {
       // Saves the bandwidth; the next packet sent follows the last without a gap.
