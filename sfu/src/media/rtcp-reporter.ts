@@ -32,7 +32,8 @@ interface ReceiverInternals {
   stopped: boolean;
   rtcpRunning: boolean;
   rtcpSsrc: number;
-  dtlsTransport: RTCDtlsTransport;
+  /** Undefined until the first negotiation. */
+  dtlsTransport: RTCDtlsTransport | undefined;
   remoteStreams: Record<number, StreamStatisticsInternals | undefined>;
   lastSRtimestamp: Record<number, number | undefined>;
   receiveLastSRTimestamp: Record<number, number | undefined>;
@@ -189,8 +190,8 @@ export class RtcpReporter {
     }
   }
 
-  private send(transport: RTCDtlsTransport, packets: RtcpPacket[]): boolean {
-    if (transport.state !== 'connected' || !transport.srtcp) return false;
+  private send(transport: RTCDtlsTransport | undefined, packets: RtcpPacket[]): boolean {
+    if (transport?.state !== 'connected' || !transport.srtcp) return false;
     transport.sendRtcp(packets).catch(ignore);
     return true;
   }
