@@ -1,4 +1,6 @@
 import type { RTCDtlsTransport, RTCRtpReceiver } from 'werift';
+import type { Socket } from 'node:dgram';
+import { skipIpLiteralLookup } from './udp-lookup.ts';
 import { decryptRtp, SRTP_AEAD_AES_128_GCM, type SrtpContextInternals } from './srtp-gcm.ts';
 
 /**
@@ -17,6 +19,7 @@ export interface RawRtp {
 interface UdpTransportInternals {
   type: string;
   closed: boolean;
+  socket: Socket;
   onData: (data: Buffer, addr: [string, number]) => void;
 }
 
@@ -54,6 +57,10 @@ interface StatsPacket {
 interface IngressStream {
   receiver: ReceiverInternals;
   deliver: (rtp: RawRtp) => void;
+  /** The receiver's codec table and payload type last checked, and whether that is Opus. */
+  codecs: ReceiverInternals['codecs'] | undefined;
+  payloadType: number;
+  opus: boolean;
 }
 
 /** RFC 5761: RTP payload types 64–95 would collide with RTCP packet types 192–223. */
@@ -91,7 +98,13 @@ export class AudioIngress {
 
   /** Routes RTP from `ssrc` to `deliver` (once installed). */
   add(ssrc: number, receiver: RTCRtpReceiver, deliver: (rtp: RawRtp) => void): void {
-    this.streams.set(ssrc >>> 0, { receiver: receiver as unknown as ReceiverInternals, deliver });
+    this.streams.set(ssrc >>> 0, {
+      receiver: receiver as unknown as ReceiverInternals,
+      deliver,
+      codecs: undefined,
+      payloadType: -1,
+      opus: false,
+    });
   }
 
   remove(ssrc: number): void {
@@ -108,6 +121,8 @@ export class AudioIngress {
     for (const protocol of this.connection.protocols) {
       const transport = protocol.transport;
       if (protocol.type !== 'stun' || transport?.type !== 'udp') continue;
+      // Its replies (STUN, DTLS, RTCP) and the forwarded audio go to IP literals.
+      skipIpLiteralLookup(transport.socket);
       const next = transport.onData;
       transport.onData = (data, addr) => {
         if (!this.take(data, protocol)) next(data, addr);
@@ -121,15 +136,20 @@ export class AudioIngress {
     if (data.length < 28 || (data[0] ?? 0) >> 6 !== 2) return false;
     const second = data[1] ?? 0;
     if (isRtcpType(second)) return false;
-    const stream = this.streams.get(data.readUInt32BE(8));
+    const ssrc = data.readUInt32BE(8);
+    const stream = this.streams.get(ssrc);
     if (!stream) return false;
     const { receiver } = stream;
-    const ssrc = data.readUInt32BE(8);
     const statistics = receiver.remoteStreams[ssrc];
-    const codec = receiver.codecs[second & 0x7f];
     // werift's path sets up what it needs on a first packet, and handles the rest.
     if (!statistics || receiver.stopped || receiver.receiverTWCC) return false;
-    if (codec?.name.toLowerCase() !== 'opus') return false;
+    const payloadType = second & 0x7f;
+    if (stream.codecs !== receiver.codecs || stream.payloadType !== payloadType) {
+      stream.codecs = receiver.codecs;
+      stream.payloadType = payloadType;
+      stream.opus = receiver.codecs[payloadType]?.name.toLowerCase() === 'opus';
+    }
+    if (!stream.opus) return false;
     const srtp = this.dtls.srtp as unknown as { remoteContext: SrtpContextInternals } | undefined;
     const context = srtp?.remoteContext;
     if (this.dtls.state !== 'connected' || context?.profile !== SRTP_AEAD_AES_128_GCM) return false;

@@ -15,7 +15,7 @@ const TAG_LENGTH = 16;
 const FIXED_HEADER = 12;
 
 /** A rollover counter state, as werift's context keeps one per SSRC. */
-interface RocState {
+export interface RocState {
   ssrc: number;
   rolloverCounter: number;
   lastSequenceNumber: number;
@@ -78,14 +78,13 @@ export function decryptRtp(context: SrtpContextInternals, packet: Buffer): Plain
   const ssrc = packet.readUInt32BE(8);
   const sequenceNumber = packet.readUInt16BE(2);
   const existing = context.srtpSSRCStates[ssrc];
-  const state: RocState = existing
-    ? {
-        ssrc,
-        rolloverCounter: existing.rolloverCounter,
-        lastSequenceNumber: existing.lastSequenceNumber,
-        ...(existing.rolloverHasProcessed ? { rolloverHasProcessed: true } : {}),
-      }
-    : { ssrc, rolloverCounter: 0, lastSequenceNumber: 0 };
+  // The rollover counter this packet implies, worked out on a scratch copy: the context keeps
+  // its state until the packet authenticates.
+  const state = scratchState;
+  state.ssrc = ssrc;
+  state.rolloverCounter = existing ? existing.rolloverCounter : 0;
+  state.lastSequenceNumber = existing ? existing.lastSequenceNumber : 0;
+  state.rolloverHasProcessed = existing ? existing.rolloverHasProcessed === true : false;
   context.updateRolloverCount(sequenceNumber, state);
   const { srtpSessionKey, srtpSessionSalt } = context.cipher;
   const decipher = createDecipheriv(
@@ -102,20 +101,36 @@ export function decryptRtp(context: SrtpContextInternals, packet: Buffer): Plain
   } catch {
     return undefined;
   }
-  if (existing) Object.assign(existing, state);
-  else context.srtpSSRCStates[ssrc] = state;
+  if (existing) {
+    existing.rolloverCounter = state.rolloverCounter;
+    existing.lastSequenceNumber = state.lastSequenceNumber;
+    existing.rolloverHasProcessed = state.rolloverHasProcessed;
+  } else context.srtpSSRCStates[ssrc] = { ...state };
   return { header, payload };
 }
 
+/** decryptRtp's working copy of a rollover state (one packet at a time). */
+const scratchState: Required<RocState> = {
+  ssrc: 0,
+  rolloverCounter: 0,
+  lastSequenceNumber: 0,
+  rolloverHasProcessed: false,
+};
+
 /**
  * Encrypts one RTP packet with the local context: `header` is the final
- * header (its SSRC and sequence number pick the rollover counter and IV).
+ * header (its SSRC and sequence number pick the rollover counter and IV);
+ * `state` is the context's rollover state for that SSRC, if the caller keeps it.
  * Returns header || ciphertext || tag in one new buffer.
  */
-export function encryptRtp(context: SrtpContextInternals, header: Buffer, payload: Buffer): Buffer {
+export function encryptRtp(
+  context: SrtpContextInternals,
+  header: Buffer,
+  payload: Buffer,
+  state: RocState = context.getSrtpSsrcState(header.readUInt32BE(8)),
+): Buffer {
   const ssrc = header.readUInt32BE(8);
   const sequenceNumber = header.readUInt16BE(2);
-  const state = context.getSrtpSsrcState(ssrc);
   context.updateRolloverCount(sequenceNumber, state);
   const { srtpSessionKey, srtpSessionSalt } = context.cipher;
   const cipher = createCipheriv(

@@ -30,6 +30,8 @@ export class WeriftPublishedTrack implements PublishedTrack {
   readonly stats = { forwarded: 0, dropped: 0 };
   ended = false;
   private readonly sinks = new Map<string, RtpSink>();
+  /** The sinks' values, rebuilt on change: the per-packet loop allocates no iterator. */
+  private sinkList: RtpSink[] = [];
   private seqShift = 0;
   private lastKeyframeAsk = 0;
   private readonly unsubscribe: () => void;
@@ -68,18 +70,21 @@ export class WeriftPublishedTrack implements PublishedTrack {
       return;
     }
     this.stats.forwarded++;
-    if (this.sinks.size === 0) return;
+    if (this.sinkList.length === 0) return;
     const sequenceNumber = (publisherSeq - this.seqShift) & 0xffff;
-    for (const sink of this.sinks.values()) sink(rtp, sequenceNumber, this);
+    const sinks = this.sinkList;
+    for (let i = 0; i < sinks.length; i++) sinks[i]?.(rtp, sequenceNumber, this);
   }
 
   addSink(key: string, sink: RtpSink): void {
     this.sinks.set(key, sink);
+    this.sinkList = [...this.sinks.values()];
     if (this.kind === 'video') this.requestKeyframe();
   }
 
   removeSink(key: string): void {
     this.sinks.delete(key);
+    this.sinkList = [...this.sinks.values()];
   }
 
   requestKeyframe(): void {
@@ -102,5 +107,6 @@ export class WeriftPublishedTrack implements PublishedTrack {
     this.ended = true;
     this.unsubscribe();
     this.sinks.clear();
+    this.sinkList = [];
   }
 }

@@ -27,12 +27,15 @@ import { WeriftPublishedTrack } from './werift-track.ts';
 import { announceAddress } from './sdp.ts';
 import { DirectRtpSender, rawFromPacket } from './direct-sender.ts';
 import { AudioIngress, type RawRtp } from './audio-ingress.ts';
+import { AUDIO_RTCP_INTERVAL_MS, RtcpReporter } from './rtcp-reporter.ts';
 
 export interface WeriftOptions {
   /** UDP ports for ICE, inclusive; werift needs min < max. */
   portRange?: [number, number];
   /** The public address to advertise beside the host candidates (NAT 1:1). */
   announcedIp?: string;
+  /** The mean interval of the RTCP reports for audio streams (default 5 s, as libwebrtc's). */
+  audioRtcpIntervalMs?: number;
 }
 
 /** werift as the media engine: one RTCPeerConnection per client. */
@@ -75,6 +78,8 @@ class WeriftPeer implements MediaPeer {
   private rtcpWatched = false;
   /** Published audio's receive path beside werift's, once DTLS is up. */
   private ingress: AudioIngress | undefined;
+  /** The RTCP SRs of direct audio senders and the RRs of audio receivers. */
+  private readonly reporter: RtcpReporter;
   private closed = false;
 
   constructor(
@@ -91,6 +96,7 @@ class WeriftPeer implements MediaPeer {
       },
       ...(options.portRange ? { icePortRange: options.portRange } : {}),
     });
+    this.reporter = new RtcpReporter(options.audioRtcpIntervalMs ?? AUDIO_RTCP_INTERVAL_MS);
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected' || state === 'disconnected' || state === 'failed')
         this.events.onConnectionState(state);
@@ -105,6 +111,7 @@ class WeriftPeer implements MediaPeer {
     transceiver.usedForSender = true;
     const slot: ReceiveSlot = { transceiver, track: undefined };
     this.receiving.set(source, slot);
+    if (sourceKind[source] === 'audio') this.reporter.addReceiver(transceiver.receiver);
     // onTrack fires again on each renegotiation: only the first one publishes.
     transceiver.onTrack.subscribe((remote) => {
       if (slot.track || this.receiving.get(source) !== slot) return;
@@ -116,6 +123,7 @@ class WeriftPeer implements MediaPeer {
         transceiver.receiver,
       );
       this.ingressAdd(slot.track);
+      if (slot.track.kind === 'audio') this.reporter.soon();
       this.events.onTrack(slot.track);
     });
     this.needsOffer = true;
@@ -125,6 +133,7 @@ class WeriftPeer implements MediaPeer {
     const slot = this.receiving.get(source);
     if (!slot) return;
     this.receiving.delete(source);
+    this.reporter.removeReceiver(slot.transceiver.receiver);
     if (slot.track?.ssrc !== undefined) this.ingress?.remove(slot.track.ssrc);
     slot.track?.end();
     slot.transceiver.setDirection('inactive');
@@ -170,7 +179,7 @@ class WeriftPeer implements MediaPeer {
       transceiver,
       local,
       kind,
-      direct: kind === 'audio' ? new DirectRtpSender(transceiver.sender) : undefined,
+      direct: kind === 'audio' ? new DirectRtpSender(transceiver.sender, this.reporter) : undefined,
       track: undefined,
       lastSeq: undefined,
       lastTs: undefined,
@@ -186,7 +195,9 @@ class WeriftPeer implements MediaPeer {
     sequenceNumber: number,
     from: WeriftPublishedTrack,
   ): void {
-    const packet = rtp instanceof RtpPacket ? rtp : undefined;
+    // A RawRtp carries its sequence number beside the header bytes; an RtpPacket in its header.
+    const packet =
+      typeof (rtp as RawRtp).sequenceNumber === 'number' ? undefined : (rtp as RtpPacket);
     const timestamp = packet ? packet.header.timestamp : (rtp as RawRtp).timestamp;
     if (this.deaf && slot.kind === 'audio') {
       // Saves the bandwidth; the next packet sent follows the last without a gap.
@@ -295,6 +306,7 @@ class WeriftPeer implements MediaPeer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.reporter.close();
     for (const slot of this.receiving.values()) slot.track?.end();
     for (const slot of this.sending.values()) slot.track?.removeSink(this.id);
     this.receiving.clear();
