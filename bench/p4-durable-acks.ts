@@ -18,6 +18,7 @@ import { register } from '@echora/testkit';
 import { startEchora } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { percentile } from './lib/stats.ts';
+import { cpuSeconds } from './lib/cpu.ts';
 
 const CLIENTS = Number(process.env.P4_CLIENTS ?? 20);
 const PER_CLIENT = Number(process.env.P4_PER_CLIENT ?? 100);
@@ -137,9 +138,56 @@ async function batches(url: string): Promise<{ count: number; sum: number }> {
   };
 }
 
+/** The Postgres backends serving the bench database (the server's connections among them). */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
+}
+
+/** CPU seconds so far of the server, this process (the clients) and the given backends (gone ones count 0). */
+function cpu(server: number | undefined, backends: readonly number[]) {
+  const of = (pid: number) => {
+    try {
+      return cpuSeconds(pid);
+    } catch {
+      return 0;
+    }
+  };
+  const usage = process.cpuUsage();
+  return {
+    server: server === undefined ? 0 : of(server),
+    client: (usage.user + usage.system) / 1e6,
+    postgres: backends.reduce((sum, pid) => sum + of(pid), 0),
+  };
+}
+
 /** The closed loop (one send in flight per client), then the windowed run, on one server. */
 async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
-  const server = await startEchora({ METRICS_TOKEN }, url);
+  // P4_CPU_PROF=DIR: the server writes a .cpuprofile there (`bench/cpuprofile-top.ts` sums it).
+  const profile = process.env.P4_CPU_PROF;
+  const server = await startEchora(
+    { METRICS_TOKEN },
+    url,
+    profile
+      ? {
+          args: [
+            '--cpu-prof',
+            `--cpu-prof-dir=${profile}`,
+            '--import',
+            'tsx',
+            'sync-server/src/server.ts',
+          ],
+        }
+      : {},
+  );
   try {
     const user = await register(server.url, 'p4user');
     const clients = await Promise.all(
@@ -152,13 +200,18 @@ async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
     };
     const closed = await loops(CLIENTS, send);
     const before = await batches(server.url);
+    const backends = await backendPids(url);
+    const cpuBefore = cpu(server.child.pid, backends);
     const windowed = await loops(CLIENTS, send, WINDOWED_PER_CLIENT, WINDOW);
+    const cpuAfter = cpu(server.child.pid, backends);
     const after = await batches(server.url);
     const batch = (after.sum - before.sum) / (after.count - before.count);
     process.stderr.write(
       `P4: closed ${closed.rate.toFixed(0)}/s p50 ${closed.p50.toFixed(1)} p99 ${closed.p99.toFixed(1)} ms; ` +
         `window ${WINDOW}: ${windowed.rate.toFixed(0)}/s p50 ${windowed.p50.toFixed(1)} p99 ${windowed.p99.toFixed(1)} ms, ` +
-        `mean batch ${batch.toFixed(1)} mutations\n`,
+        `mean batch ${batch.toFixed(1)} mutations; CPU in it: server ${(cpuAfter.server - cpuBefore.server).toFixed(2)} s, ` +
+        `bench client ${(cpuAfter.client - cpuBefore.client).toFixed(2)} s, Postgres backends ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(2)} s ` +
+        `over ${((CLIENTS * WINDOWED_PER_CLIENT) / windowed.rate).toFixed(2)} s\n`,
     );
     for (const c of clients) c.client.ws.terminate();
     return { closed, windowed };

@@ -57,7 +57,11 @@ export function createDispatch(parts: DispatchParts): DispatchDeps {
 export function mutationRunners(limiter: KeyedLimiter): { run: RunMutation; plan: PlanMutation } {
   return {
     run: (ctx, frame) => runMutation(limiter, ctx, frame),
-    plan: (access, userId, frame, now) => planMutation(limiter, access, userId, frame, now),
+    plan: Object.assign(
+      (access: Access, userId: string, frame: MutateUp, now: Date) =>
+        planMutation(limiter, access, userId, frame, now),
+      { joins: (frame: MutateUp) => frame.name in setWriters },
+    ),
   };
 }
 

@@ -275,6 +275,7 @@ describeEachDb('sync: group commit', (getDb) => {
     };
     const committer = new GroupCommit({ ...deps, log: (_err, msg) => logged.push(msg) }, run, {
       maxBatch: 50,
+      maxAlone: 50,
       windowMs: 5,
       lanes: 1,
     });
@@ -439,7 +440,7 @@ describeEachDb('sync: group commit', (getDb) => {
         await ctx.tx.query('SELECT 1');
         return {};
       },
-      { maxBatch: 4, windowMs: 0, lanes: 1 },
+      { maxBatch: 4, maxAlone: 4, windowMs: 0, lanes: 1 },
     );
     const before = transactions();
     const answers = await Promise.all(
@@ -449,5 +450,37 @@ describeEachDb('sync: group commit', (getDb) => {
     );
     expect(answers.every((a) => a.type === 'ack')).toBe(true);
     expect(transactions() - before).toBe(8);
+  });
+
+  it('a batch holds at most maxAlone mutations that run alone (a savepoint each); set-written ones do not count', async () => {
+    const run: RunMutation = async (ctx) => {
+      await ctx.tx.query('SELECT 1');
+      return {};
+    };
+    // Plans nothing (each runs alone), but says a set writer may take message.send.
+    const plan = Object.assign(() => undefined, {
+      joins: (f: MutateUp) => f.name === 'message.send',
+    });
+    const committer = new GroupCommit(
+      deps,
+      run,
+      { maxBatch: 10, maxAlone: 3, windowMs: 0, lanes: 1 },
+      plan,
+    );
+    const submitAll = (name: MutationName) =>
+      Promise.all(
+        Array.from({ length: 10 }, () =>
+          committer.submit(users[0] as string, newId(), frame(1, name, {})),
+        ),
+      );
+    let before = transactions();
+    const alone = await submitAll('message.edit');
+    expect(alone.every((a) => a.type === 'ack')).toBe(true);
+    // 3 + 3 + 3 + 1.
+    expect(transactions() - before).toBe(4);
+    before = transactions();
+    const joining = await submitAll('message.send');
+    expect(joining.every((a) => a.type === 'ack')).toBe(true);
+    expect(transactions() - before).toBe(1);
   });
 });

@@ -12,8 +12,14 @@ import { owed, record, recorded, reject, type ClientState } from './mutation-rec
 
 /** How mutations are grouped into one transaction. */
 export interface GroupCommitOptions {
-  /** Mutations per transaction at most. Postgres caches 64 subtransactions per transaction. */
+  /** Mutations per transaction at most. */
   maxBatch: number;
+  /**
+   * Of those, how many may run alone, each in a SAVEPOINT (a subtransaction):
+   * Postgres caches 64 per transaction. One a set writer may plan (see
+   * {@link PlanMutation.joins}) counts none: a set run takes one savepoint.
+   */
+  maxAlone: number;
   /**
    * How long the first mutation of an idle node waits for company. 0: none;
    * under load, mutations queue behind the running batch and form the next one anyway.
@@ -23,7 +29,12 @@ export interface GroupCommitOptions {
   lanes: number;
 }
 
-export const defaultGroupCommit: GroupCommitOptions = { maxBatch: 50, windowMs: 0, lanes: 4 };
+export const defaultGroupCommit: GroupCommitOptions = {
+  maxBatch: 100,
+  maxAlone: 50,
+  windowMs: 0,
+  lanes: 4,
+};
 
 /** What a committer uses: nothing of the sockets. */
 export interface GroupCommitDeps {
@@ -47,12 +58,11 @@ export interface Planned {
 }
 
 /** Plans a frame for a set write, or undefined: it runs through {@link RunMutation}. */
-export type PlanMutation = (
-  access: Access,
-  userId: string,
-  frame: MutateUp,
-  now: Date,
-) => Planned | undefined;
+export interface PlanMutation {
+  (access: Access, userId: string, frame: MutateUp, now: Date): Planned | undefined;
+  /** Whether a set writer may plan `frame` (judged by its name alone, before the batch forms). */
+  joins?: (frame: MutateUp) => boolean;
+}
 
 interface Item {
   userId: string;
@@ -141,7 +151,7 @@ export class GroupCommit {
 
   private async flush(): Promise<void> {
     this.running = true;
-    const batch = this.queue.splice(0, this.options.maxBatch);
+    const batch = this.take();
     try {
       await this.commit(batch);
     } catch (err) {
@@ -151,6 +161,19 @@ export class GroupCommit {
       // Whatever queued meanwhile has waited long enough.
       this.schedule(0);
     }
+  }
+
+  /** The next batch: the queue's first mutations, up to maxBatch, and up to maxAlone of them no set writer takes. */
+  private take(): Item[] {
+    const { maxBatch, maxAlone } = this.options;
+    let alone = 0;
+    let n = 0;
+    for (; n < this.queue.length && n < maxBatch; n++) {
+      if (this.planMutation?.joins?.((this.queue[n] as Item).frame)) continue;
+      if (alone >= maxAlone && n > 0) break;
+      alone++;
+    }
+    return this.queue.splice(0, n);
   }
 
   /**

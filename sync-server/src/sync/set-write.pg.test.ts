@@ -84,7 +84,7 @@ describeEachDb('sync: set-based group commit', (getDb) => {
   /** A committer of one batch at a time: with the set path, or every mutation alone. */
   function committer(mode: Mode): GroupCommit {
     const { run, plan } = mutationRunners(new KeyedLimiter(100_000, 1000));
-    const options = { maxBatch: 50, windowMs: 5, lanes: 1 };
+    const options = { maxBatch: 50, maxAlone: 50, windowMs: 5, lanes: 1 };
     return new GroupCommit(deps, run, options, mode === 'set' ? plan : undefined);
   }
 
