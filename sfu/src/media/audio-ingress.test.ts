@@ -1,45 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RtpHeader,
-  RtpPacket,
-  useOPUS,
-  type RTCRtpTransceiver,
-} from 'werift';
+import { RtpHeader, RtpPacket } from 'werift';
 import { createWeriftEngine } from './werift.ts';
-import type { MediaPeer, PublishedTrack } from './engine.ts';
-
-/** A werift client answering the engine's offers directly (no signaling server). */
-class Client {
-  readonly pc = new RTCPeerConnection({ iceServers: [], codecs: { audio: [useOPUS()] } });
-  readonly received: RtpPacket[] = [];
-  constructor() {
-    this.pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) => this.received.push(rtp.clone()));
-    });
-  }
-
-  async answer(peer: MediaPeer): Promise<RTCRtpTransceiver[]> {
-    const offer = await peer.createOffer();
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    const publish = offer.publish.flatMap(({ mid }) =>
-      this.pc.getTransceivers().filter((t) => t.mid === mid),
-    );
-    for (const t of publish) t.setDirection('sendonly');
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await peer.applyAnswer(this.pc.localDescription?.sdp ?? '');
-    return publish;
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { speakerAndListener, until } from '../testing/direct-peers.ts';
 
 const closing: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -49,26 +11,7 @@ afterEach(async () => {
 describe('forwarded audio through the ingress and the direct sender', () => {
   it('reaches a subscriber byte for byte, with marker, extension and a continuous sequence', async () => {
     const engine = createWeriftEngine();
-    let published: PublishedTrack | undefined;
-    const noop = () => undefined;
-    const speaker = engine.createPeer('speaker', {
-      onTrack: (t) => (published = t),
-      onConnectionState: noop,
-    });
-    const listener = engine.createPeer('listener', { onTrack: noop, onConnectionState: noop });
-    const [speakerClient, listenerClient] = [new Client(), new Client()];
-    closing.push(
-      () => speaker.close(),
-      () => listener.close(),
-      () => speakerClient.pc.close(),
-      () => listenerClient.pc.close(),
-    );
-
-    speaker.receive('mic');
-    const [slot] = await speakerClient.answer(speaker);
-    const mic = new MediaStreamTrack({ kind: 'audio' });
-    await slot?.sender.replaceTrack(mic);
-    await until(() => speakerClient.pc.connectionState === 'connected', 'speaker connected');
+    const { speaker, listenerClient, mic, listen } = await speakerAndListener(engine, closing);
 
     let seq = 65_500; // crosses the 16-bit wrap on the way
     let sent = 0;
@@ -89,15 +32,11 @@ describe('forwarded audio through the ingress and the direct sender', () => {
     }, 5);
     closing.push(() => Promise.resolve(clearInterval(timer)));
 
-    await until(() => published !== undefined, 'published track');
-    if (!published) throw new Error('no track');
-    published.gate = () => true;
-    listener.subscribe(published);
-    await listenerClient.answer(listener);
+    const track = await listen();
     await until(() => listenerClient.received.length >= 120, 'forwarded audio');
     clearInterval(timer);
 
-    const got = listenerClient.received;
+    const got = listenerClient.received.map((r) => r.rtp);
     // Consecutive sequence numbers from whatever packet came first, over the wrap.
     for (let i = 1; i < got.length; i++)
       expect(got[i]?.header.sequenceNumber).toBe(
@@ -113,6 +52,6 @@ describe('forwarded audio through the ingress and the direct sender', () => {
     }
     const stats = (speaker as unknown as { ingressPackets: number }).ingressPackets;
     // All but the stream's first packet (werift's path sets up its statistics) came the short way.
-    expect(stats).toBeGreaterThan(published.stats.forwarded - 5);
+    expect(stats).toBeGreaterThan(track.stats.forwarded - 5);
   }, 60_000);
 });

@@ -1,60 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RtcpRrPacket,
-  RtcpSrPacket,
-  RtpHeader,
-  RtpPacket,
-  useOPUS,
-  type RTCRtpTransceiver,
-  type RtcpPacket,
-} from 'werift';
+import { RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket } from 'werift';
 import { createWeriftEngine } from './werift.ts';
-import type { MediaPeer, PublishedTrack } from './engine.ts';
-
-/** A werift client answering the engine's offers directly (no signaling server). */
-class Client {
-  readonly pc = new RTCPeerConnection({ iceServers: [], codecs: { audio: [useOPUS()] } });
-  /** Each RTP packet received, with the wall-clock time (Unix ms) it arrived. */
-  readonly received: { rtp: RtpPacket; at: number }[] = [];
-  /** Each RTCP packet received, with its arrival time and how many RTP packets had arrived. */
-  readonly rtcp: { packet: RtcpPacket; at: number; receivedBefore: number }[] = [];
-  constructor() {
-    this.pc.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe((rtp) =>
-        this.received.push({ rtp: rtp.clone(), at: performance.timeOrigin + performance.now() }),
-      );
-    });
-  }
-
-  async answer(peer: MediaPeer): Promise<RTCRtpTransceiver[]> {
-    const offer = await peer.createOffer();
-    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-    const publish = offer.publish.flatMap(({ mid }) =>
-      this.pc.getTransceivers().filter((t) => t.mid === mid),
-    );
-    for (const t of publish) t.setDirection('sendonly');
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
-    await peer.applyAnswer(this.pc.localDescription?.sdp ?? '');
-    this.pc.dtlsTransports[0]?.onRtcp.subscribe((packet) =>
-      this.rtcp.push({
-        packet,
-        at: performance.timeOrigin + performance.now(),
-        receivedBefore: this.received.length,
-      }),
-    );
-    return publish;
-  }
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { speakerAndListener, until } from '../testing/direct-peers.ts';
 
 /** An NTP timestamp as Unix milliseconds. */
 function ntpToUnixMs(ntp: bigint): number {
@@ -73,26 +20,10 @@ const INTERVAL_MS = 4000;
 describe('RTCP for forwarded audio', () => {
   it('sends SRs with the last packet’s times and counts, and RRs to the publisher, at the audio interval', async () => {
     const engine = createWeriftEngine({ audioRtcpIntervalMs: INTERVAL_MS });
-    let published: PublishedTrack | undefined;
-    const noop = () => undefined;
-    const speaker = engine.createPeer('speaker', {
-      onTrack: (t) => (published = t),
-      onConnectionState: noop,
-    });
-    const listener = engine.createPeer('listener', { onTrack: noop, onConnectionState: noop });
-    const [speakerClient, listenerClient] = [new Client(), new Client()];
-    closing.push(
-      () => speaker.close(),
-      () => listener.close(),
-      () => speakerClient.pc.close(),
-      () => listenerClient.pc.close(),
+    const { speakerClient, listenerClient, slot, mic, listen } = await speakerAndListener(
+      engine,
+      closing,
     );
-
-    speaker.receive('mic');
-    const [slot] = await speakerClient.answer(speaker);
-    const mic = new MediaStreamTrack({ kind: 'audio' });
-    await slot?.sender.replaceTrack(mic);
-    await until(() => speakerClient.pc.connectionState === 'connected', 'speaker connected');
 
     let seq = 65_530; // wraps at once: the later RRs' highest sequence is the extended one
     let cycles = 0;
@@ -104,11 +35,7 @@ describe('RTCP for forwarded audio', () => {
     }, 20);
     closing.push(() => Promise.resolve(clearInterval(timer)));
 
-    await until(() => published !== undefined, 'published track');
-    if (!published) throw new Error('no track');
-    published.gate = () => true;
-    listener.subscribe(published);
-    await listenerClient.answer(listener);
+    await listen();
 
     const srs = () =>
       listenerClient.rtcp.filter(
