@@ -11,7 +11,7 @@
 import WebSocket from 'ws';
 import { newId } from '@echora/shared';
 import type { Figure } from './lib/figure.ts';
-import { connect, sendMessage, startEchora, SyncClient } from './lib/echora.ts';
+import { connect, cpuProfiled, sendMessage, startEchora, SyncClient } from './lib/echora.ts';
 import { nowMs, Receivers } from './lib/p2-receivers.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { register, startProcess } from '@echora/testkit';
@@ -29,14 +29,6 @@ const SENDERS = Number(process.env.P2_SENDERS ?? 10);
 const THREADS = Number(process.env.P2_THREADS ?? 2);
 /** A folder for the Echora server's CPU profile (`--cpu-prof`), when set. */
 const PROFILE = process.env.P2_CPU_PROF;
-
-const profiled = (dir: string) => [
-  '--cpu-prof',
-  `--cpu-prof-dir=${dir}`,
-  '--import',
-  'tsx',
-  'sync-server/src/server.ts',
-];
 
 /**
  * Sends `total` messages at RATE and resolves with each one's latency once
@@ -120,7 +112,7 @@ async function baseline(total: number): Promise<Run> {
 
 async function echora(total: number): Promise<Run> {
   const db = await createBenchDatabase();
-  const server = await startEchora({}, db.url, PROFILE ? { args: profiled(PROFILE) } : {});
+  const server = await startEchora({}, db.url, PROFILE ? cpuProfiled(PROFILE) : {});
   const clients: SyncClient[] = [];
   let receivers: Receivers | undefined;
   try {

@@ -15,7 +15,7 @@ import { newId } from '@echora/shared';
 import type { Figure } from './lib/figure.ts';
 import { ackingClient } from './lib/acks.ts';
 import { register } from '@echora/testkit';
-import { startEchora } from './lib/echora.ts';
+import { cpuProfiled, startEchora } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { percentile } from './lib/stats.ts';
 import { cpuSeconds } from './lib/cpu.ts';
@@ -171,23 +171,9 @@ function cpu(server: number | undefined, backends: readonly number[]) {
 
 /** The closed loop (one send in flight per client), then the windowed run, on one server. */
 async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
-  // P4_CPU_PROF=DIR: the server writes a .cpuprofile there (`bench/cpuprofile-top.ts` sums it).
+  // P4_CPU_PROF=DIR: the server writes a .cpuprofile there.
   const profile = process.env.P4_CPU_PROF;
-  const server = await startEchora(
-    { METRICS_TOKEN },
-    url,
-    profile
-      ? {
-          args: [
-            '--cpu-prof',
-            `--cpu-prof-dir=${profile}`,
-            '--import',
-            'tsx',
-            'sync-server/src/server.ts',
-          ],
-        }
-      : {},
-  );
+  const server = await startEchora({ METRICS_TOKEN }, url, profile ? cpuProfiled(profile) : {});
   try {
     const user = await register(server.url, 'p4user');
     const clients = await Promise.all(

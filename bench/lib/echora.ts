@@ -29,6 +29,16 @@ export function startEchora(
   });
 }
 
+/**
+ * Node's arguments for a server that writes a CPU profile (`--cpu-prof`) into
+ * `dir` (`bench/cpuprofile-top.ts` sums it); the server's sources run through tsx.
+ */
+export function cpuProfiled(dir: string): Pick<StartServerOptions, 'args'> {
+  return {
+    args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', 'sync-server/src/server.ts'],
+  };
+}
+
 /** A sync socket that knows the channel ids (`kind:name`) of its first community reset. */
 export class SyncClient extends ProtocolClient {
   readonly channels = new Map<string, string>();
