@@ -119,10 +119,6 @@ export class RtcpReporter {
     this.scheduleRegular();
   }
 
-  removeSender(sender: ReportingSender): void {
-    this.senders.delete(sender);
-  }
-
   /** Takes over the receiver's RR: werift's own loop never starts for it. */
   addReceiver(receiver: RTCRtpReceiver): void {
     (receiver as unknown as ReceiverInternals).rtcpRunning = true;
