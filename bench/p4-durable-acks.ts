@@ -15,7 +15,7 @@ import { newId } from '@echora/shared';
 import type { Figure } from './lib/figure.ts';
 import { ackingClient } from './lib/acks.ts';
 import { register } from '@echora/testkit';
-import { cpuProfiled, startEchora } from './lib/echora.ts';
+import { cpuProfiled, startEchora, SyncClient } from './lib/echora.ts';
 import { createBenchDatabase } from './lib/pg.ts';
 import { percentile } from './lib/stats.ts';
 import { cpuSeconds } from './lib/cpu.ts';
@@ -26,6 +26,11 @@ const PER_CLIENT = Number(process.env.P4_PER_CLIENT ?? 100);
 const WINDOW = Number(process.env.P4_WINDOW ?? 10);
 /** Sends per client in the windowed run (long enough to leave the warm-up behind). */
 const WINDOWED_PER_CLIENT = Number(process.env.P4_WINDOWED_PER_CLIENT ?? 500);
+/**
+ * Channels of the spread windowed run (client w sends in channel w mod C):
+ * the server commits each channel in one of its lanes (4 on Postgres).
+ */
+const CHANNELS = Number(process.env.P4_CHANNELS ?? 8);
 const CONTENT = 'x'.repeat(300);
 /** Rows per statement of the batched baseline. */
 const BATCH_ROWS = 100;
@@ -169,13 +174,49 @@ function cpu(server: number | undefined, backends: readonly number[]) {
   };
 }
 
-/** The closed loop (one send in flight per client), then the windowed run, on one server. */
-async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
+/** Creates `count` text channels (after #general) as the community's owner; returns their ids. */
+async function moreChannels(syncUrl: string, token: string, count: number): Promise<string[]> {
+  const admin = new SyncClient(syncUrl, { perMessageDeflate: false });
+  const ids: string[] = [];
+  try {
+    await admin.auth({ token });
+    await admin.synced();
+    for (let c = 0; c < count; c++) {
+      const id = newId();
+      const answer = await admin.mutate('channel.create', { id, kind: 'text', name: `p4-${c}` });
+      if (answer.type !== 'ack')
+        throw new Error(`P4: channel.create refused: ${answer.error.message}`);
+      ids.push(id);
+    }
+  } finally {
+    await admin.close();
+  }
+  return ids;
+}
+
+/** CPU seconds so far of the server, the bench client and the Postgres backends (see {@link cpu}). */
+type Cpu = ReturnType<typeof cpu>;
+
+function cpuNote(before: Cpu, after: Cpu, seconds: number): string {
+  return (
+    `CPU in it: server ${(after.server - before.server).toFixed(2)} s, ` +
+    `bench client ${(after.client - before.client).toFixed(2)} s, Postgres backends ${(after.postgres - before.postgres).toFixed(2)} s ` +
+    `over ${seconds.toFixed(2)} s`
+  );
+}
+
+/**
+ * The closed loop (one send in flight per client), the windowed run in
+ * #general, and the windowed run spread over CHANNELS channels, on one server.
+ */
+async function echora(url: string): Promise<{ closed: Rate; windowed: Rate; spread: Rate }> {
   // P4_CPU_PROF=DIR: the server writes a .cpuprofile there.
   const profile = process.env.P4_CPU_PROF;
   const server = await startEchora({ METRICS_TOKEN }, url, profile ? cpuProfiled(profile) : {});
   try {
     const user = await register(server.url, 'p4user');
+    // Before the clients connect, so each client's catch-up includes them.
+    const channels = await moreChannels(server.syncUrl, user.accessToken, CHANNELS);
     const clients = await Promise.all(
       Array.from({ length: CLIENTS }, () => ackingClient(server.syncUrl, user.accessToken)),
     );
@@ -192,15 +233,42 @@ async function echora(url: string): Promise<{ closed: Rate; windowed: Rate }> {
     const cpuAfter = cpu(server.child.pid, backends);
     const after = await batches(server.url);
     const batch = (after.sum - before.sum) / (after.count - before.count);
+    const total = CLIENTS * WINDOWED_PER_CLIENT;
     process.stderr.write(
       `P4: closed ${closed.rate.toFixed(0)}/s p50 ${closed.p50.toFixed(1)} p99 ${closed.p99.toFixed(1)} ms; ` +
         `window ${WINDOW}: ${windowed.rate.toFixed(0)}/s p50 ${windowed.p50.toFixed(1)} p99 ${windowed.p99.toFixed(1)} ms, ` +
-        `mean batch ${batch.toFixed(1)} mutations; CPU in it: server ${(cpuAfter.server - cpuBefore.server).toFixed(2)} s, ` +
-        `bench client ${(cpuAfter.client - cpuBefore.client).toFixed(2)} s, Postgres backends ${(cpuAfter.postgres - cpuBefore.postgres).toFixed(2)} s ` +
-        `over ${((CLIENTS * WINDOWED_PER_CLIENT) / windowed.rate).toFixed(2)} s\n`,
+        `mean batch ${batch.toFixed(1)} mutations; ${cpuNote(cpuBefore, cpuAfter, total / windowed.rate)}\n`,
+    );
+    // The other lanes' connections open in this run: count the backends at its end, gone ones as 0.
+    const spreadBatches = await batches(server.url);
+    const spreadCpu0 = cpu(server.child.pid, backends);
+    const spreadBackends0 = new Map(
+      (await backendPids(url)).map((pid) => [pid, cpu(undefined, [pid]).postgres]),
+    );
+    const spread = await loops(
+      CLIENTS,
+      async (w) => {
+        await clients[w]?.send(channels[w % channels.length] ?? general, CONTENT);
+      },
+      WINDOWED_PER_CLIENT,
+      WINDOW,
+    );
+    const spreadBackends = await backendPids(url);
+    const spreadCpu = cpu(server.child.pid, spreadBackends);
+    const spreadCpuBefore = {
+      ...spreadCpu0,
+      postgres: spreadBackends.reduce((sum, pid) => sum + (spreadBackends0.get(pid) ?? 0), 0),
+    };
+    const spreadAfter = await batches(server.url);
+    const spreadBatch =
+      (spreadAfter.sum - spreadBatches.sum) / (spreadAfter.count - spreadBatches.count);
+    process.stderr.write(
+      `P4: window ${WINDOW} over ${channels.length} channels: ${spread.rate.toFixed(0)}/s ` +
+        `p50 ${spread.p50.toFixed(1)} p99 ${spread.p99.toFixed(1)} ms, mean batch ${spreadBatch.toFixed(1)} mutations; ` +
+        `${cpuNote(spreadCpuBefore, spreadCpu, total / spread.rate)}\n`,
     );
     for (const c of clients) c.client.ws.terminate();
-    return { closed, windowed };
+    return { closed, windowed, spread };
   } finally {
     await server.stop();
   }
@@ -210,7 +278,7 @@ export async function p4(): Promise<Figure[]> {
   const db = await createBenchDatabase();
   try {
     const base = await baseline(db.url);
-    const { closed, windowed } = await echora(db.url);
+    const { closed, windowed, spread } = await echora(db.url);
     const what = `${CLIENTS} clients × ${PER_CLIENT}, 300 B, real Postgres`;
     const win = `${CLIENTS} clients × ${WINDOWED_PER_CLIENT}, ${WINDOW} in flight each (outbox drain), 300 B, real Postgres`;
     return [
@@ -227,6 +295,24 @@ export async function p4(): Promise<Figure[]> {
         id: 'P4',
         name: `ack latency p99, ${win}`,
         value: windowed.p99,
+        unit: 'ms',
+        baselineName: 'INSERT latency p99',
+        baseline: base.single.p99,
+        better: 'lower',
+      },
+      {
+        id: 'P4',
+        name: `acknowledged durable messages/s, ${win}, over ${CHANNELS} channels`,
+        value: spread.rate,
+        unit: 'msgs/s',
+        baselineName: `${BATCH_ROWS}-row INSERT … SELECT FROM unnest, ${CLIENTS * PER_CLIENT} rows`,
+        baseline: base.batched,
+        better: 'higher',
+      },
+      {
+        id: 'P4',
+        name: `ack latency p99, ${win}, over ${CHANNELS} channels`,
+        value: spread.p99,
         unit: 'ms',
         baselineName: 'INSERT latency p99',
         baseline: base.single.p99,
