@@ -51,13 +51,14 @@ export function rtpHeaderLength(packet: Buffer, limit: number): number {
 /** Reused for every packet: the ciphers copy the IV they are given. */
 const iv = Buffer.alloc(12);
 
-/** RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt. */
+/**
+ * RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt, as three
+ * big-endian words (a byte loop was 2% of the SFU's forwarding CPU).
+ */
 function writeIv(salt: Buffer, ssrc: number, roc: number, sequenceNumber: number): Buffer {
-  iv.writeUInt16BE(0, 0);
-  iv.writeUInt32BE(ssrc >>> 0, 2);
-  iv.writeUInt32BE(roc >>> 0, 6);
-  iv.writeUInt16BE(sequenceNumber, 10);
-  for (let i = 0; i < 12; i++) iv[i] = (iv[i] ?? 0) ^ (salt[i] ?? 0);
+  iv.writeUInt32BE((salt.readUInt32BE(0) ^ (ssrc >>> 16)) >>> 0, 0);
+  iv.writeUInt32BE((salt.readUInt32BE(4) ^ ((ssrc << 16) | (roc >>> 16))) >>> 0, 4);
+  iv.writeUInt32BE((salt.readUInt32BE(8) ^ ((roc << 16) | (sequenceNumber & 0xffff))) >>> 0, 8);
   return iv;
 }
 
