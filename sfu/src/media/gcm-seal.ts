@@ -10,9 +10,10 @@ import { createCipheriv } from 'node:crypto';
  *
  * The hook is Node's internal handle (the `kHandle` symbol property of a
  * Cipheriv and its initiv/setAAD/update/final/getAuthTag methods). It is used
- * only if it is there and seals a known packet exactly as `createCipheriv`
- * does; otherwise, or after any error on it, sealing goes through
- * `createCipheriv`. Decryption stays on `createDecipheriv`: the native
+ * only on Node 20, where that was read and tested (initiv on a context still
+ * held aborts the process, so an unchecked version must not try it), if it is
+ * there and seals known packets exactly as `createCipheriv` does; otherwise,
+ * or after any error on it, sealing goes through `createCipheriv`. Decryption stays on `createDecipheriv`: the native
  * decipher keeps its tag state after `final`, so it cannot be reused.
  */
 
@@ -63,6 +64,7 @@ function sealOn(
 
 /** The native handle of a fresh Cipheriv, released (final) and checked on known packets. */
 function reusableHandle(): CipherHandle | undefined {
+  if (process.versions.node.split('.')[0] !== '20') return undefined;
   try {
     const key = Buffer.alloc(16, 7);
     const iv = Buffer.alloc(12, 9);

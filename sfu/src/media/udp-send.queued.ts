@@ -15,14 +15,19 @@ const got: string[] = [];
 receiver.on('message', (m) => {
   got.push(m.toString());
   if (got.length < count) return;
-  const inOrder = got.every((text, i) => text === `packet ${i} `.padEnd(100, '.'));
-  console.log(`${got.length} ${inOrder ? 'in order' : 'out of order'}, ${queuedSeen} queued`);
+  const intact = got.every((text, i) => text === `packet ${i} `.padEnd(100, '.'));
+  console.log(`${got.length} ${intact ? 'intact, in order' : 'corrupted or out of order'}, ${queuedSeen} queued`);
   receiver.close();
   sender.close();
 });
 let queuedSeen = 0;
 for (let i = 0; i < count; i++) {
-  sendDatagram(sender, Buffer.from(`packet ${i} `.padEnd(100, '.')), receiver.address().port, '127.0.0.1');
+  sendDatagram(
+    sender,
+    Buffer.from(`packet ${i} `.padEnd(100, '.')),
+    receiver.address().port,
+    '127.0.0.1',
+  );
   if (sender.getSendQueueCount() > 0) queuedSeen++;
   // Give the collector a chance at buffers only the queued requests hold.
   if (i % 50 === 49) (globalThis as { gc?: () => void }).gc?.();

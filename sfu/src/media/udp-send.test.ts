@@ -4,6 +4,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { sendDatagram, sendsDirectly } from './udp-send.ts';
 
+/** The direct route is only taken on the Node version it was checked on. */
+const onNode20 = process.versions.node.split('.')[0] === '20';
 const sockets: Socket[] = [];
 afterEach(() => {
   for (const s of sockets.splice(0))
@@ -39,7 +41,7 @@ describe('sendDatagram', () => {
     ] as const) {
       const receiver = await bound(type, address);
       const sender = await bound(type, address);
-      expect(sendsDirectly(sender)).toBe(true);
+      expect(sendsDirectly(sender)).toBe(onNode20);
       const got = messages(receiver, 50);
       for (let i = 0; i < 50; i++)
         sendDatagram(sender, Buffer.from(`${type} ${i}`), receiver.address().port, address);
@@ -81,6 +83,6 @@ describe('sendDatagram', () => {
         (error, out) => (error ? reject(error) : resolve({ stdout: out })),
       ),
     );
-    expect(stdout.trim()).toBe('200 in order, 200 queued');
+    expect(stdout.trim()).toBe('200 intact, in order, 200 queued');
   });
 });

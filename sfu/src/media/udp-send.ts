@@ -13,7 +13,9 @@ import type { Socket } from 'node:dgram';
  *
  * The hooks are Node internals: the socket's `state symbol` property (its
  * handle, bind and connect state) and the `SendWrap` constructor of the
- * `udp_wrap` binding. Without them, or for anything but a plain bound socket,
+ * `udp_wrap` binding. They are used on Node 20 only, where the handle's
+ * arguments were read (src/udp_wrap.cc checks them with CHECKs that abort);
+ * without them, on other versions, or for anything but a plain bound socket,
  * this is `socket.send`.
  */
 
@@ -44,6 +46,7 @@ interface StateInternals {
 }
 
 function sendWrapConstructor(): (new () => SendRequest) | undefined {
+  if (process.versions.node.split('.')[0] !== '20') return undefined;
   try {
     const binding = (
       process as unknown as { binding(name: string): { SendWrap?: unknown } }
@@ -98,8 +101,9 @@ export function sendDatagram(socket: Socket, packet: Buffer, port: number, addre
     !handle ||
     state.bindState !== BOUND ||
     state.connectState !== DISCONNECTED ||
-    // The native side reads the port as a Uint32 unchecked.
-    !(port > 0 && port <= 0xffff && (port | 0) === port)
+    // The native side CHECKs (aborts on) a port that is no Uint32 and an address that is no string.
+    !(port > 0 && port <= 0xffff && (port | 0) === port) ||
+    typeof address !== 'string'
   ) {
     socket.send(packet, port, address);
     return;
