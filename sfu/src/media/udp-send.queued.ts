@@ -16,7 +16,9 @@ receiver.on('message', (m) => {
   got.push(m.toString());
   if (got.length < count) return;
   const intact = got.every((text, i) => text === `packet ${i} `.padEnd(100, '.'));
-  console.log(`${got.length} ${intact ? 'intact, in order' : 'corrupted or out of order'}, ${queuedSeen} queued`);
+  console.log(
+    `${got.length} ${intact ? 'intact, in order' : 'corrupted or out of order'}, ${queuedSeen} queued`,
+  );
   receiver.close();
   sender.close();
 });

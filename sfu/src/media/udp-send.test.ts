@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { sendDatagram, sendsDirectly } from './udp-send.ts';
+
+const run = promisify(execFile);
 
 /** The direct route is only taken on the Node version it was checked on. */
 const onNode20 = process.versions.node.split('.')[0] === '20';
@@ -75,13 +78,10 @@ describe('sendDatagram', () => {
   it('keeps queued datagrams intact when the kernel does not take them at once', async () => {
     // Node's --test-udp-no-try-send queues every datagram (as a full socket buffer would).
     const script = fileURLToPath(new URL('./udp-send.queued.ts', import.meta.url));
-    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ['--test-udp-no-try-send', '--expose-gc', '--import', 'tsx', script],
-        { timeout: 20_000 },
-        (error, out) => (error ? reject(error) : resolve({ stdout: out })),
-      ),
+    const { stdout } = await run(
+      process.execPath,
+      ['--test-udp-no-try-send', '--expose-gc', '--import', 'tsx', script],
+      { timeout: 20_000 },
     );
     expect(stdout.trim()).toBe('200 intact, in order, 200 queued');
   });
