@@ -15,6 +15,7 @@ import {
 import type { RawRtp } from './audio-ingress.ts';
 import type { ReportingSender, RtcpReporter } from './rtcp-reporter.ts';
 import { skipIpLiteralLookup } from './udp-lookup.ts';
+import { sendDatagram } from './udp-send.ts';
 import {
   encryptRtp,
   SRTP_AEAD_AES_128_GCM,
@@ -257,7 +258,7 @@ export class DirectRtpSender implements ReportingSender {
     }
     if (udp.closed) return;
     try {
-      udp.socket.send(packet, pair.remoteAddr[1], pair.remoteAddr[0]);
+      sendDatagram(udp.socket, packet, pair.remoteAddr[1], pair.remoteAddr[0]);
     } catch {
       return; // The socket closed under werift (it would swallow the error too).
     }

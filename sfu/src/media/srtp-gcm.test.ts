@@ -55,6 +55,26 @@ describe('SRTP AEAD_AES_128_GCM on raw packets', () => {
     }
   });
 
+  it('agrees with werift on the IV for a high SSRC and a large rollover counter', () => {
+    const { a, b } = pair();
+    const ssrc = 0xdeadbeef;
+    // Both ends well past 2^16 rollovers, so every IV word has bits from SSRC, ROC and sequence.
+    for (const context of [local(a), remote(a), local(b), remote(b)]) {
+      const state = context.getSrtpSsrcState(ssrc);
+      state.rolloverCounter = 0x1_a5c3;
+      state.lastSequenceNumber = 0xfff0;
+      state.rolloverHasProcessed = true;
+    }
+    for (const seq of [0xfff1, 0xfffe]) {
+      const payload = randomBytes(33);
+      const raw = header(seq, { ssrc }).serialize(12);
+      const packet = RtpPacket.deSerialize(b.decrypt(encryptRtp(local(a), raw, payload)));
+      expect(packet.payload).toEqual(payload);
+      const back = decryptRtp(remote(a), b.encrypt(payload, header(seq, { ssrc })));
+      expect(back?.payload).toEqual(payload);
+    }
+  });
+
   it('keeps CSRCs and a header extension in the authenticated header', () => {
     const { a, b } = pair();
     const h = header(7, {

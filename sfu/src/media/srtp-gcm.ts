@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
+import { sealAes128Gcm } from './gcm-seal.ts';
 
 /**
  * SRTP with AEAD_AES_128_GCM (RFC 7714) on raw packet bytes, for forwarded
@@ -47,16 +48,17 @@ export function rtpHeaderLength(packet: Buffer, limit: number): number {
   return length <= limit ? length : -1;
 }
 
-/** Reused for every packet: `createCipheriv` copies the IV it is given. */
+/** Reused for every packet: the ciphers copy the IV they are given. */
 const iv = Buffer.alloc(12);
 
-/** RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt. */
+/**
+ * RFC 7714 §8.1: 00 00 || SSRC || ROC || SEQ, XOR the session salt, as three
+ * big-endian words (a byte loop was 2% of the SFU's forwarding CPU).
+ */
 function writeIv(salt: Buffer, ssrc: number, roc: number, sequenceNumber: number): Buffer {
-  iv.writeUInt16BE(0, 0);
-  iv.writeUInt32BE(ssrc >>> 0, 2);
-  iv.writeUInt32BE(roc >>> 0, 6);
-  iv.writeUInt16BE(sequenceNumber, 10);
-  for (let i = 0; i < 12; i++) iv[i] = (iv[i] ?? 0) ^ (salt[i] ?? 0);
+  iv.writeUInt32BE((salt.readUInt32BE(0) ^ (ssrc >>> 16)) >>> 0, 0);
+  iv.writeUInt32BE((salt.readUInt32BE(4) ^ ((ssrc << 16) | (roc >>> 16))) >>> 0, 4);
+  iv.writeUInt32BE((salt.readUInt32BE(8) ^ ((roc << 16) | (sequenceNumber & 0xffff))) >>> 0, 8);
   return iv;
 }
 
@@ -133,17 +135,10 @@ export function encryptRtp(
   const sequenceNumber = header.readUInt16BE(2);
   context.updateRolloverCount(sequenceNumber, state);
   const { srtpSessionKey, srtpSessionSalt } = context.cipher;
-  const cipher = createCipheriv(
-    'aes-128-gcm',
+  return sealAes128Gcm(
     srtpSessionKey,
     writeIv(srtpSessionSalt, ssrc, state.rolloverCounter, sequenceNumber),
+    header,
+    payload,
   );
-  cipher.setAAD(header);
-  const encrypted = cipher.update(payload);
-  cipher.final();
-  const out = Buffer.allocUnsafe(header.length + encrypted.length + TAG_LENGTH);
-  header.copy(out, 0);
-  encrypted.copy(out, header.length);
-  cipher.getAuthTag().copy(out, header.length + encrypted.length);
-  return out;
 }
