@@ -1,23 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSocket, type Socket } from 'node:dgram';
+import { describe, expect, it } from 'vitest';
+import type { Socket } from 'node:dgram';
+import { udpSockets } from '../testing/udp-sockets.ts';
 import { skipIpLiteralLookup } from './udp-lookup.ts';
 
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0))
-    try {
-      s.close();
-    } catch {
-      // already closed by the test
-    }
-});
-
-async function bound(type: 'udp4' | 'udp6', address: string): Promise<Socket> {
-  const socket = createSocket(type);
-  sockets.push(socket);
-  await new Promise<void>((done) => socket.bind(0, address, done));
-  return socket;
-}
+const { bound } = udpSockets();
 
 function nextMessage(socket: Socket): Promise<string> {
   return new Promise((resolve) => socket.once('message', (m) => resolve(m.toString())));

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { udpSockets } from '../testing/udp-sockets.ts';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sendDatagram, sendsDirectly } from './udp-send.ts';
@@ -9,22 +10,7 @@ const run = promisify(execFile);
 
 /** The direct route is only taken on the Node version it was checked on. */
 const onNode20 = process.versions.node.split('.')[0] === '20';
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0))
-    try {
-      s.close();
-    } catch {
-      // already closed by the test
-    }
-});
-
-async function bound(type: 'udp4' | 'udp6', address: string): Promise<Socket> {
-  const socket = createSocket(type);
-  sockets.push(socket);
-  await new Promise<void>((done) => socket.bind(0, address, done));
-  return socket;
-}
+const { bound, track } = udpSockets();
 
 function messages(socket: Socket, count: number): Promise<string[]> {
   const got: string[] = [];
@@ -55,8 +41,7 @@ describe('sendDatagram', () => {
   it('leaves unbound, connected and closed sockets to send (which throws on a closed one)', async () => {
     const receiver = await bound('udp4', '127.0.0.1');
     const port = receiver.address().port;
-    const unbound = createSocket('udp4');
-    sockets.push(unbound);
+    const unbound = track(createSocket('udp4'));
     expect(sendsDirectly(unbound)).toBe(false);
     const first = messages(receiver, 1);
     sendDatagram(unbound, Buffer.from('bound on the way'), port, '127.0.0.1');
