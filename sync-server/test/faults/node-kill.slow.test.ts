@@ -49,6 +49,8 @@ describe('kill -9 of a sync-server node under traffic', () => {
       perClient: 12,
       intervalMs: 50,
       faultAfterMs: 300,
+      // After a send to the doomed node: it dies with that send unacknowledged.
+      strikesAfter: (i) => i < 25,
       db,
       fault: async () => {
         doomedUp = false;

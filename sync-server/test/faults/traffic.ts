@@ -36,9 +36,14 @@ export interface TrafficOptions {
   channelId: string;
   perClient: number;
   intervalMs: number;
-  /** Runs once, `faultAfterMs` into the traffic, while sends continue. */
+  /**
+   * Runs once, right after the first send made `faultAfterMs` or more into
+   * the traffic (by a client `strikesAfter` picks), while sends continue.
+   */
   fault: () => Promise<void>;
   faultAfterMs: number;
+  /** Whose send may set the fault off (by client index); any client's by default. */
+  strikesAfter?: (client: number) => boolean;
   /** Reads `messages` once everything settled. */
   db: Queryable;
   settleMs?: number;
@@ -54,18 +59,27 @@ export async function trafficThroughFault(
 ): Promise<Tally & { pendingAtFault: number }> {
   const sent: OutboxEntry[] = [];
   let pendingAtFault = 0;
+  let struck: Promise<void> | undefined;
+  const faultAt = performance.now() + o.faultAfterMs;
   const sending = Promise.all(
     o.clients.map(async (c, i) => {
       for (let k = 0; k < o.perClient; k++) {
         sent.push(c.send(o.channelId, `${o.name}:${i}:${k}`));
+        // Right after a send, before its ack can arrive: the fault strikes with it in flight.
+        // (An instant picked by the clock alone can fall between acks and find nothing pending.)
+        if (!struck && performance.now() >= faultAt && (o.strikesAfter?.(i) ?? true)) {
+          pendingAtFault = o.clients.reduce((n, client) => n + client.pending, 0);
+          struck = o.fault();
+          // Awaited once the sends are done; until then a failure must not count as unhandled.
+          struck.catch(() => undefined);
+        }
         await new Promise((r) => setTimeout(r, o.intervalMs));
       }
     }),
   );
-  await new Promise((r) => setTimeout(r, o.faultAfterMs));
-  pendingAtFault = o.clients.reduce((n, c) => n + c.pending, 0);
-  await o.fault();
   await sending;
+  if (!struck) throw new Error(`${o.name}: the traffic ended before the fault could strike`);
+  await struck;
   const settleMs = o.settleMs ?? 60_000;
   await settle(() => o.clients.every((c) => c.pending === 0), settleMs);
   const ids = sent.map((e) => e.id);
