@@ -1,4 +1,5 @@
 import { createCipheriv } from 'node:crypto';
+import { internalsChecked } from './node-internals.ts';
 
 /**
  * AES-128-GCM sealing for the forward path, on one native cipher reused for
@@ -64,7 +65,7 @@ function sealOn(
 
 /** The native handle of a fresh Cipheriv, released (final) and checked on known packets. */
 function reusableHandle(): CipherHandle | undefined {
-  if (process.versions.node.split('.')[0] !== '20') return undefined;
+  if (!internalsChecked) return undefined;
   try {
     const key = Buffer.alloc(16, 7);
     const iv = Buffer.alloc(12, 9);

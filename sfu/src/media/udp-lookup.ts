@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { socketState } from './node-internals.ts';
 
 type LookupCallback = (error: Error | null, address?: string, family?: number) => void;
 
@@ -24,11 +25,7 @@ const patched = new WeakSet<Socket>();
  */
 export function skipIpLiteralLookup(socket: Socket): boolean {
   if (patched.has(socket)) return true;
-  const symbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const state = symbol
-    ? (socket as unknown as Record<symbol, { handle?: HandleInternals } | undefined>)[symbol]
-    : undefined;
-  const handle = state?.handle;
+  const handle = socketState<{ handle?: HandleInternals }>(socket)?.handle;
   const lookup = handle?.lookup;
   if (!handle || typeof lookup !== 'function') return false;
   // The last literal seen: a socket sends to one or a few peers, so isIP rarely runs.

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:dgram';
+import { internalsChecked, socketState } from './node-internals.ts';
 
 /**
  * `socket.send(packet, port, address)` for an IP literal on a bound,
@@ -46,7 +47,7 @@ interface StateInternals {
 }
 
 function sendWrapConstructor(): (new () => SendRequest) | undefined {
-  if (process.versions.node.split('.')[0] !== '20') return undefined;
+  if (!internalsChecked) return undefined;
   try {
     const binding = (
       process as unknown as { binding(name: string): { SendWrap?: unknown } }
@@ -63,16 +64,7 @@ const SendWrap = sendWrapConstructor();
 let request: SendRequest | undefined = SendWrap ? new SendWrap() : undefined;
 const list: Buffer[] = [Buffer.alloc(0)];
 const empty = Buffer.alloc(0);
-/** The socket state's symbol (one for every socket), once found; null if sockets have none. */
-let stateSymbol: symbol | null | undefined;
-
-function stateOf(socket: Socket): StateInternals | undefined {
-  if (stateSymbol === undefined)
-    stateSymbol =
-      Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol') ?? null;
-  if (stateSymbol === null) return undefined;
-  return (socket as unknown as Record<symbol, StateInternals | undefined>)[stateSymbol];
-}
+const stateOf = (socket: Socket) => socketState<StateInternals>(socket);
 
 /** Whether `sendDatagram` can take the direct route on `socket` as it is now. */
 export function sendsDirectly(socket: Socket): boolean {
