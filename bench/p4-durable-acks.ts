@@ -157,21 +157,52 @@ async function backendPids(url: string): Promise<number[]> {
   }
 }
 
-/** CPU seconds so far of the server, this process (the clients) and the given backends (gone ones count 0). */
-function cpu(server: number | undefined, backends: readonly number[]) {
-  const of = (pid: number) => {
-    try {
-      return cpuSeconds(pid);
-    } catch {
-      return 0;
-    }
-  };
+/** A process's CPU seconds so far, 0 if it is gone. */
+function cpuOf(pid: number): number {
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds so far of the server, this process (the clients) and each Postgres backend of the bench database. */
+async function cpu(serverPid: number | undefined, url: string) {
   const usage = process.cpuUsage();
   return {
-    server: server === undefined ? 0 : of(server),
+    server: serverPid === undefined ? 0 : cpuOf(serverPid),
     client: (usage.user + usage.system) / 1e6,
-    postgres: backends.reduce((sum, pid) => sum + of(pid), 0),
+    backends: new Map((await backendPids(url)).map((pid) => [pid, cpuOf(pid)])),
   };
+}
+
+/**
+ * Runs `op` as {@link loops} does (WINDOWED_PER_CLIENT each, WINDOW in
+ * flight) and prints `label`'s rate, latency, mean batch and the CPU used by
+ * the server, the bench client and Postgres. Backends are counted at the end
+ * (one that opened during the run, a lane's new connection, from 0).
+ */
+async function measured(
+  label: string,
+  server: { url: string; pid: number | undefined },
+  url: string,
+  op: (w: number) => Promise<void>,
+): Promise<Rate> {
+  const before = { batches: await batches(server.url), cpu: await cpu(server.pid, url) };
+  const rate = await loops(CLIENTS, op, WINDOWED_PER_CLIENT, WINDOW);
+  const after = { cpu: await cpu(server.pid, url), batches: await batches(server.url) };
+  const batch =
+    (after.batches.sum - before.batches.sum) / (after.batches.count - before.batches.count);
+  let postgres = 0;
+  for (const [pid, seconds] of after.cpu.backends)
+    postgres += seconds - (before.cpu.backends.get(pid) ?? 0);
+  process.stderr.write(
+    `P4: ${label}: ${rate.rate.toFixed(0)}/s p50 ${rate.p50.toFixed(1)} p99 ${rate.p99.toFixed(1)} ms, ` +
+      `mean batch ${batch.toFixed(1)} mutations; CPU in it: server ${(after.cpu.server - before.cpu.server).toFixed(2)} s, ` +
+      `bench client ${(after.cpu.client - before.cpu.client).toFixed(2)} s, Postgres backends ${postgres.toFixed(2)} s ` +
+      `over ${((CLIENTS * WINDOWED_PER_CLIENT) / rate.rate).toFixed(2)} s\n`,
+  );
+  return rate;
 }
 
 /** Creates `count` text channels (after #general) as the community's owner; returns their ids. */
@@ -194,17 +225,6 @@ async function moreChannels(syncUrl: string, token: string, count: number): Prom
   return ids;
 }
 
-/** CPU seconds so far of the server, the bench client and the Postgres backends (see {@link cpu}). */
-type Cpu = ReturnType<typeof cpu>;
-
-function cpuNote(before: Cpu, after: Cpu, seconds: number): string {
-  return (
-    `CPU in it: server ${(after.server - before.server).toFixed(2)} s, ` +
-    `bench client ${(after.client - before.client).toFixed(2)} s, Postgres backends ${(after.postgres - before.postgres).toFixed(2)} s ` +
-    `over ${seconds.toFixed(2)} s`
-  );
-}
-
 /**
  * The closed loop (one send in flight per client), the windowed run in
  * #general, and the windowed run spread over CHANNELS channels, on one server.
@@ -222,50 +242,20 @@ async function echora(url: string): Promise<{ closed: Rate; windowed: Rate; spre
     );
     const general = clients[0]?.client.channels.get('text:general');
     if (!general) throw new Error('P4: no #general');
-    const send = async (w: number) => {
-      await clients[w]?.send(general, CONTENT);
+    const send = async (w: number, channel = general) => {
+      await clients[w]?.send(channel, CONTENT);
     };
     const closed = await loops(CLIENTS, send);
-    const before = await batches(server.url);
-    const backends = await backendPids(url);
-    const cpuBefore = cpu(server.child.pid, backends);
-    const windowed = await loops(CLIENTS, send, WINDOWED_PER_CLIENT, WINDOW);
-    const cpuAfter = cpu(server.child.pid, backends);
-    const after = await batches(server.url);
-    const batch = (after.sum - before.sum) / (after.count - before.count);
-    const total = CLIENTS * WINDOWED_PER_CLIENT;
     process.stderr.write(
-      `P4: closed ${closed.rate.toFixed(0)}/s p50 ${closed.p50.toFixed(1)} p99 ${closed.p99.toFixed(1)} ms; ` +
-        `window ${WINDOW}: ${windowed.rate.toFixed(0)}/s p50 ${windowed.p50.toFixed(1)} p99 ${windowed.p99.toFixed(1)} ms, ` +
-        `mean batch ${batch.toFixed(1)} mutations; ${cpuNote(cpuBefore, cpuAfter, total / windowed.rate)}\n`,
+      `P4: closed ${closed.rate.toFixed(0)}/s p50 ${closed.p50.toFixed(1)} p99 ${closed.p99.toFixed(1)} ms\n`,
     );
-    // The other lanes' connections open in this run: count the backends at its end, gone ones as 0.
-    const spreadBatches = await batches(server.url);
-    const spreadCpu0 = cpu(server.child.pid, backends);
-    const spreadBackends0 = new Map(
-      (await backendPids(url)).map((pid) => [pid, cpu(undefined, [pid]).postgres]),
-    );
-    const spread = await loops(
-      CLIENTS,
-      async (w) => {
-        await clients[w]?.send(channels[w % channels.length] ?? general, CONTENT);
-      },
-      WINDOWED_PER_CLIENT,
-      WINDOW,
-    );
-    const spreadBackends = await backendPids(url);
-    const spreadCpu = cpu(server.child.pid, spreadBackends);
-    const spreadCpuBefore = {
-      ...spreadCpu0,
-      postgres: spreadBackends.reduce((sum, pid) => sum + (spreadBackends0.get(pid) ?? 0), 0),
-    };
-    const spreadAfter = await batches(server.url);
-    const spreadBatch =
-      (spreadAfter.sum - spreadBatches.sum) / (spreadAfter.count - spreadBatches.count);
-    process.stderr.write(
-      `P4: window ${WINDOW} over ${channels.length} channels: ${spread.rate.toFixed(0)}/s ` +
-        `p50 ${spread.p50.toFixed(1)} p99 ${spread.p99.toFixed(1)} ms, mean batch ${spreadBatch.toFixed(1)} mutations; ` +
-        `${cpuNote(spreadCpuBefore, spreadCpu, total / spread.rate)}\n`,
+    const at = { url: server.url, pid: server.child.pid };
+    const windowed = await measured(`window ${WINDOW}`, at, url, send);
+    const spread = await measured(
+      `window ${WINDOW} over ${channels.length} channels`,
+      at,
+      url,
+      (w) => send(w, channels[w % channels.length]),
     );
     for (const c of clients) c.client.ws.terminate();
     return { closed, windowed, spread };
